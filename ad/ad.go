@@ -1,0 +1,130 @@
+// Package ad defines the messages that flow between adwatch's stages: the raw
+// ad a crawler publishes and the scored ad the classifier publishes. It imports
+// only the standard library so that every stage, tool and test can share it.
+//
+// The JSON shape of Raw is the shape of the labelled development set
+// (../shared/data/ads-dev.jsonl): a record of that file decodes into a Raw, and
+// unknown keys such as "labels" are ignored.
+package ad
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// Raw is one version of one ad as a crawler extracted it. Fields a site does
+// not show are left empty: a missing field is unknown, not absent.
+type Raw struct {
+	// ID identifies the ad across versions: see NewID.
+	ID   string `json:"id"`
+	Site string `json:"site"`
+	// URL is the canonical URL of the ad's page.
+	URL       string    `json:"url"`
+	Category  string    `json:"category,omitempty"`
+	Lang      string    `json:"lang,omitempty"`
+	PostedAt  time.Time `json:"posted_at,omitzero"`
+	Title     string    `json:"title,omitempty"`
+	Text      string    `json:"text,omitempty"`
+	Name      string    `json:"name,omitempty"`
+	City      string    `json:"city,omitempty"`
+	Age       int       `json:"age,omitempty"` // 0: not stated
+	PriceText string    `json:"price_text,omitempty"`
+	Phones    []string  `json:"phones,omitempty"`
+	Languages []string  `json:"languages,omitempty"`
+	// FetchedAt is when the crawler fetched this version.
+	FetchedAt time.Time `json:"fetched_at,omitzero"`
+}
+
+// NewID returns the stable id of the ad at canonicalURL on site: the same
+// page always gets the same id, so a re-crawl or a redelivery overwrites.
+func NewID(site, canonicalURL string) string {
+	sum := sha256.Sum256([]byte(site + "\x00" + canonicalURL))
+	return site + "-" + hex.EncodeToString(sum[:8])
+}
+
+// Version returns a hash of the ad's content (everything but FetchedAt), so
+// that publishing an unchanged ad again is recognised as the same version.
+func (r Raw) Version() string {
+	r.FetchedAt = time.Time{}
+	b, _ := json.Marshal(r) // a struct of strings, ints and times always marshals
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
+}
+
+// Levels of an assessment, from no signal to strong signals. Indicators are
+// signals for a human, never a verdict.
+const (
+	LevelNone   = "none"
+	LevelLow    = "low"
+	LevelMedium = "medium"
+	LevelHigh   = "high"
+)
+
+// Flags an assessment can carry besides its scores.
+const (
+	// FlagMinorCue escalates the ad to the top for a human, bypassing scoring.
+	FlagMinorCue = "minor_cue"
+	// FlagHealthOutreach marks ads that call for health outreach.
+	FlagHealthOutreach = "health_outreach"
+)
+
+// Assessment is what the classifier concluded about one ad, with the
+// evidence for each indicator so that a worker can see why.
+type Assessment struct {
+	AdRisk            int         `json:"ad_risk"`            // 0-100, single-ad families
+	OrganisedActivity int         `json:"organised_activity"` // 0-100, cross-ad families
+	Level             string      `json:"level"`
+	Flags             []string    `json:"flags"`
+	Contacts          []string    `json:"contacts"` // phone numbers in E.164
+	Indicators        []Indicator `json:"indicators"`
+	RulesVersion      string      `json:"rules_version,omitempty"`
+}
+
+// Priority orders ads for outreach: escalated ads first, then by the higher
+// of the two scores.
+func (a Assessment) Priority() int {
+	p := max(a.AdRisk, a.OrganisedActivity)
+	for _, f := range a.Flags {
+		if f == FlagMinorCue {
+			p += 1000
+		}
+	}
+	return p
+}
+
+// HasFlag reports whether the assessment carries flag.
+func (a Assessment) HasFlag(flag string) bool {
+	for _, f := range a.Flags {
+		if f == flag {
+			return true
+		}
+	}
+	return false
+}
+
+// Indicator is one risk indicator that fired, with its evidence.
+type Indicator struct {
+	ID           string     `json:"id"`
+	Family       string     `json:"family,omitempty"`
+	Contribution float64    `json:"contribution"`
+	Evidence     []Evidence `json:"evidence"`
+}
+
+// Evidence locates what made an indicator fire: the byte offsets [Start, End)
+// of Text within the named field of the raw ad ("title", "text", "age", ...).
+type Evidence struct {
+	Field string `json:"field"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Text  string `json:"text"`
+}
+
+// Scored is a raw ad with its assessment: what the classifier publishes and
+// the indexer stores.
+type Scored struct {
+	Raw
+	Assessment
+	ScoredAt time.Time `json:"scored_at,omitzero"`
+}

@@ -1,0 +1,57 @@
+package search
+
+import (
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseQuery(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Query
+		wantErr string
+	}{
+		{in: "", want: Query{Sort: SortRisk, Page: 1, Size: DefaultSize}},
+		{
+			in:   "q=ny+i+byen&min_score=30&level=high,medium&indicator=obscured_contact&indicator=third_person_language&city=Odense&site=sim-rosa&sort=newest&page=2&size=50",
+			want: Query{Text: "ny i byen", MinScore: 30, Levels: []string{"high", "medium"}, Indicators: []string{"obscured_contact", "third_person_language"}, City: "Odense", Site: "sim-rosa", Sort: SortNewest, Page: 2, Size: 50},
+		},
+		{in: "min_score=101", wantErr: `parameter "min_score": "101" is not a whole number from 0 to 100`},
+		{in: "size=abc", wantErr: `parameter "size"`},
+		{in: "page=0", wantErr: `parameter "page"`},
+		{in: "level=severe", wantErr: `parameter "level": "severe" is not one of none, low, medium, high`},
+		{in: "sort=random", wantErr: `parameter "sort": "random"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			v, _ := url.ParseQuery(tt.in)
+			got, err := ParseQuery(v)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want it to contain %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %+v\nwant %+v", got, tt.want)
+			}
+			again, err := ParseQuery(got.Values())
+			if err != nil || !reflect.DeepEqual(again, got) {
+				t.Fatalf("Values round trip gave %+v, %v", again, err)
+			}
+		})
+	}
+}
+
+func TestParseQueryReportsEveryError(t *testing.T) {
+	v, _ := url.ParseQuery("min_score=x&sort=y")
+	_, err := ParseQuery(v)
+	if err == nil || !strings.Contains(err.Error(), "min_score") || !strings.Contains(err.Error(), "sort") {
+		t.Fatalf("error = %v, want both parameters named", err)
+	}
+}

@@ -1,0 +1,367 @@
+// Package classifier scores ads for human-trafficking risk indicators and
+// explains every score with evidence.
+//
+// Its core is pure: Rules.Classify turns one ad.Raw into an ad.Assessment
+// with no I/O, deterministically, and is safe for concurrent use. What it
+// looks for lives in rule files (configs/rules/*.yaml, documented in
+// configs/rules/README.md), not in code: LoadRules compiles them once, every
+// literal phrase of every rule into one Aho-Corasick automaton, so matching
+// costs one pass over each field whatever the number of phrases.
+//
+// Indicators are signals for a human, never a verdict.
+package classifier
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/adwatch/adwatch/ad"
+)
+
+// Rules is a compiled rule set. It is immutable and safe for concurrent use.
+type Rules struct {
+	version string
+	files   []string
+
+	inds    []*indicator
+	byID    map[string]int
+	scoring scoring
+
+	// auto finds phrase keys and regex prefilter literals; keys[k] says
+	// what key k of the automaton stands for.
+	auto    *automaton
+	keys    []keyTargets
+	seqs    []seqRule
+	regexes []regexRule
+	// fields is the union of the fields any pattern is matched on.
+	fields uint8
+
+	usesAge, usesPhones, usesLangs bool
+
+	fileTests []fileTest
+
+	pool sync.Pool
+}
+
+type indicator struct {
+	id, family, grade, description string
+	weight                         float64
+	cap                            float64
+	hasCap                         bool
+	fields                         uint8
+	flags                          []string
+	when                           gate
+	age                            *ageCond
+	phoneNot                       []string
+	phoneObsc                      bool
+	langExclude                    []string
+	boost                          *boost
+	pos                            pos
+	tests                          []indicatorTest
+	fam                            *family
+}
+
+// gate restricts an indicator to some ads. An unknown (empty) category or
+// language never blocks: a missing field is unknown, not absent.
+type gate struct {
+	categories, categoriesExclude, langs, langsExclude []string
+}
+
+func (g *gate) allows(r *ad.Raw) bool {
+	if r.Category != "" {
+		if len(g.categories) > 0 && !contains(g.categories, r.Category) {
+			return false
+		}
+		if contains(g.categoriesExclude, r.Category) {
+			return false
+		}
+	}
+	if r.Lang != "" {
+		if len(g.langs) > 0 && !contains(g.langs, r.Lang) {
+			return false
+		}
+		if contains(g.langsExclude, r.Lang) {
+			return false
+		}
+	}
+	return true
+}
+
+// ageCond fires on a stated age in [min, max], from the age field, from an
+// age stated in the title or text, or both.
+type ageCond struct {
+	min, max    int
+	field, text bool
+}
+
+// boost multiplies the points of the other indicators of a family when its
+// indicator fires (fl_targeted_foreign_recruitment: 1.25 on other fl_ hits).
+type boost struct {
+	family string
+	factor float64
+}
+
+type keyTargets struct {
+	seqs    []int32
+	regexes []int32
+}
+
+type seqRule struct {
+	ind      int32
+	negative bool
+	veto     bool
+	weight   float64 // < 0: the indicator's weight
+	fields   uint8
+	seq      compiledSeq
+}
+
+type regexRule struct {
+	ind      int32
+	negative bool
+	veto     bool
+	weight   float64
+	fields   uint8
+	re       *regexp.Regexp
+	always   bool // no prefilter literal: run on every view
+}
+
+// Version identifies the rule set: a hash of the content of its files,
+// independent of their names and order. Every scored ad records it.
+func (r *Rules) Version() string { return r.version }
+
+// Files returns the names of the files the rules were compiled from.
+func (r *Rules) Files() []string { return append([]string(nil), r.files...) }
+
+// LoadRules compiles every *.yaml file in dir. Every problem in every file
+// is reported in one error, one line per problem, as
+// file:line:col: field: what is wrong and what would be valid.
+func LoadRules(dir string) (*Rules, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return nil, fmt.Errorf("load rules from %q: %w", dir, err)
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("load rules: no *.yaml files in %q", dir)
+	}
+	sort.Strings(paths)
+	var files []ruleFile
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("load rules: %w", err)
+		}
+		files = append(files, ruleFile{name: p, data: data})
+	}
+	return compile(files)
+}
+
+// ParseRules compiles one rule file; name is used in error messages.
+func ParseRules(name string, data []byte) (*Rules, error) {
+	return compile([]ruleFile{{name: name, data: data}})
+}
+
+type ruleFile struct {
+	name string
+	data []byte
+}
+
+// maxRuleFile bounds one rule file; rule files are written by hand.
+const maxRuleFile = 4 << 20
+
+func compile(files []ruleFile) (*Rules, error) {
+	var errs []error
+	var specs []*fileSpec
+	sums := make([]string, 0, len(files))
+	for _, f := range files {
+		sum := sha256.Sum256(f.data)
+		sums = append(sums, hex.EncodeToString(sum[:]))
+		if len(f.data) > maxRuleFile {
+			errs = append(errs, errorAt(pos{f.name, 1, 1}, "", "file is larger than %d bytes", maxRuleFile))
+			continue
+		}
+		d := &decoder{file: f.name}
+		specs = append(specs, d.parseFile(f.data))
+		errs = append(errs, d.errs...)
+	}
+	sort.Strings(sums)
+	h := sha256.Sum256([]byte(strings.Join(sums, "\n")))
+
+	r := &Rules{version: hex.EncodeToString(h[:8]), byID: map[string]int{}}
+	for _, f := range files {
+		r.files = append(r.files, f.name)
+	}
+
+	// Word lists first: phrases refer to them.
+	lists := map[string][][]elem{}
+	listPos := map[string]pos{}
+	for _, fs := range specs {
+		for _, l := range fs.lists {
+			if p, dup := listPos[l.name]; dup {
+				errs = append(errs, errorAt(l.pos, l.path, "list %q is already declared at %s", l.name, p))
+				continue
+			}
+			listPos[l.name] = l.pos
+			var entries [][]elem
+			for _, e := range l.entries {
+				ws, err := parseWords(e)
+				if err != nil {
+					errs = append(errs, errorAt(l.pos, l.path, "entry %q: %v", e, err))
+					continue
+				}
+				if len(ws) == 0 {
+					errs = append(errs, errorAt(l.pos, l.path, "entry %q has no words after normalisation", e))
+					continue
+				}
+				entries = append(entries, ws)
+			}
+			lists[l.name] = entries
+		}
+	}
+
+	// Scoring: defaults, overridden by the one scoring section.
+	r.scoring = defaultScoring()
+	var scoringPos *pos
+	for _, fs := range specs {
+		if fs.scoring == nil {
+			continue
+		}
+		if scoringPos != nil {
+			errs = append(errs, errorAt(fs.scoring.pos, "scoring", "a second scoring section; the first is at %s, keep one", *scoringPos))
+			continue
+		}
+		p := fs.scoring.pos
+		scoringPos = &p
+		r.scoring.apply(fs.scoring)
+	}
+
+	// Indicators.
+	idPos := map[string]pos{}
+	idxCache := map[*[]elem]*altIndex{}
+	var keys []string
+	keyIndex := map[string]int{}
+	addKey := func(k string) int {
+		if i, ok := keyIndex[k]; ok {
+			return i
+		}
+		keyIndex[k] = len(keys)
+		keys = append(keys, k)
+		r.keys = append(r.keys, keyTargets{})
+		return len(keys) - 1
+	}
+	for _, fs := range specs {
+		for _, s := range fs.indicators {
+			if s.id == "" {
+				continue
+			}
+			if p, dup := idPos[s.id]; dup {
+				errs = append(errs, errorAt(s.idPos, s.path+".id", "duplicate indicator id %q, first defined at %s; merge the two", s.id, p))
+				continue
+			}
+			idPos[s.id] = s.idPos
+			fam, ok := r.scoring.families[s.family]
+			if tf := taxonomy[s.id].family; tf != "" && s.family != "" && s.family != tf {
+				errs = append(errs, errorAt(s.familyPos, s.path+".family", "indicator %q is in family %q in INDICATORS.md, not %q", s.id, tf, s.family))
+			} else if !ok && s.family != "" {
+				errs = append(errs, errorAt(s.familyPos, s.path+".family", "unknown family %q; declare it under scoring.families (known: %s)", s.family, strings.Join(sortedKeys(r.scoring.families), ", ")))
+			}
+			if s.boost != nil {
+				if _, ok := r.scoring.families[s.boost.family]; !ok {
+					errs = append(errs, errorAt(s.pos, s.path+".boost.family", "unknown family %q", s.boost.family))
+				}
+			}
+			ind := &indicator{
+				id: s.id, family: s.family, grade: s.grade, description: s.description,
+				weight: max(s.weight, 0), cap: s.cap, hasCap: s.hasCap, fields: s.fields,
+				flags: s.flags, when: s.when, age: s.age, phoneNot: s.phoneNot,
+				phoneObsc: s.phoneObsc, langExclude: s.langExclude, boost: s.boost,
+				pos: s.pos, tests: s.tests, fam: fam,
+			}
+			idx := int32(len(r.inds))
+			r.inds = append(r.inds, ind)
+			r.byID[s.id] = int(idx)
+			r.usesAge = r.usesAge || s.age != nil
+			r.usesPhones = r.usesPhones || len(s.phoneNot) > 0 || s.phoneObsc
+			r.usesLangs = r.usesLangs || len(s.langExclude) > 0
+			for _, p := range s.patterns {
+				r.fields |= s.fields
+				if p.regex != nil {
+					rx := regexRule{ind: idx, negative: p.negative, veto: p.veto, weight: p.weight, fields: s.fields, re: p.regex}
+					ri := int32(len(r.regexes))
+					lits := requiredLiterals(p.regex.String())
+					if lits == nil {
+						rx.always = true
+					}
+					for _, l := range lits {
+						k := addKey(l)
+						r.keys[k].regexes = append(r.keys[k].regexes, ri)
+					}
+					r.regexes = append(r.regexes, rx)
+					continue
+				}
+				slots, err := parsePhrase(p.phrase, lists)
+				if err == nil {
+					var seqs []compiledSeq
+					if seqs, err = compilePhrase(slots); err == nil {
+						for _, c := range seqs {
+							indexTails(&c, idxCache)
+							// Keys are looked up whole-word: " key " (or " key"
+							// for a prefix) in the padded view.
+							key := " " + c.key
+							if !c.keyPrefix {
+								key += " "
+							}
+							k := addKey(key)
+							r.keys[k].seqs = append(r.keys[k].seqs, int32(len(r.seqs)))
+							r.seqs = append(r.seqs, seqRule{ind: idx, negative: p.negative, veto: p.veto, weight: p.weight, fields: s.fields, seq: c})
+						}
+					}
+				}
+				if err != nil {
+					errs = append(errs, errorAt(p.pos, p.path, "phrase %q: %v", p.phrase, err))
+				}
+			}
+		}
+		for _, t := range fs.tests {
+			r.fileTests = append(r.fileTests, fileTest(t))
+			for _, id := range append(append([]string(nil), t.indicators...), t.absent...) {
+				if _, ok := taxonomy[id]; !ok {
+					errs = append(errs, errorAt(t.pos, "tests", "unknown indicator id %q (did you mean %q?)", id, closestID(id)))
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		sortErrors(errs, r.files)
+		return nil, errors.Join(errs...)
+	}
+	r.auto = buildAutomaton(keys)
+	r.pool.New = func() any { return newScratch(r) }
+	return r, nil
+}
+
+// sortErrors orders errors by file (in load order), line and column.
+func sortErrors(errs []error, files []string) {
+	at := func(e error) (int, int, int) {
+		var re *ruleError
+		if !errors.As(e, &re) {
+			return len(files), 0, 0
+		}
+		f := slices.Index(files, re.pos.file)
+		return f, re.pos.line, re.pos.col
+	}
+	slices.SortStableFunc(errs, func(a, b error) int {
+		fa, la, ca := at(a)
+		fb, lb, cb := at(b)
+		return cmp.Or(cmp.Compare(fa, fb), cmp.Compare(la, lb), cmp.Compare(ca, cb))
+	})
+}

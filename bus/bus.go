@@ -132,7 +132,7 @@ type ConsumerOptions struct {
 	Durable string // shared by every replica of a stage, so each message goes to one of them
 	Filter  string // subject filter; empty for the whole stream
 	// AckWait is how long a fetched message may stay unacknowledged before it
-	// is redelivered (default 60s).
+	// is redelivered (default 30s).
 	AckWait time.Duration
 	// MaxDeliver is how many deliveries a message gets before it is
 	// dead-lettered (default 10).
@@ -150,7 +150,7 @@ type Consumer struct {
 // Consumer creates (or binds to) a durable pull consumer.
 func (b *Bus) Consumer(ctx context.Context, opts ConsumerOptions) (*Consumer, error) {
 	if opts.AckWait == 0 {
-		opts.AckWait = 60 * time.Second
+		opts.AckWait = 30 * time.Second
 	}
 	if opts.MaxDeliver == 0 {
 		opts.MaxDeliver = 10

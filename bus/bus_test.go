@@ -174,3 +174,36 @@ func TestEmbeddedListens(t *testing.T) {
 		t.Fatal("bad listen address accepted")
 	}
 }
+
+func TestReplay(t *testing.T) {
+	b := bustest.Start(t)
+	ctx := ctxT(t)
+	if err := b.Replay(ctx, bus.ScoredStream, 10, func(d [][]byte, done, total uint64) error {
+		if len(d) != 0 || total != 0 {
+			t.Fatalf("empty stream replayed %d messages", len(d))
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 25 {
+		if err := b.Publish(ctx, bus.ScoredSubject("s"), fmt.Sprint(i), []byte(fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	var lastDone, lastTotal uint64
+	err := b.Replay(ctx, bus.ScoredStream, 10, func(d [][]byte, done, total uint64) error {
+		for _, m := range d {
+			got = append(got, string(m))
+		}
+		lastDone, lastTotal = done, total
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 25 || got[0] != "0" || got[24] != "24" || lastDone != 25 || lastTotal != 25 {
+		t.Fatalf("replayed %d messages (done %d of %d)", len(got), lastDone, lastTotal)
+	}
+}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/andybalholm/cascadia"
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
 	"gopkg.in/yaml.v3"
 )
 
@@ -25,6 +27,15 @@ var (
 	DefaultMaxPages     = 50
 	DefaultMaxBodyBytes = int64(5 << 20)
 	DefaultTimeout      = 30 * time.Second
+
+	DefaultMaxAdPages        = 2000
+	DefaultMaxRetries        = 3
+	DefaultMaxRetryWait      = 5 * time.Minute
+	DefaultMaxFailuresInARow = 10
+	DefaultRefetchAfter      = 24 * time.Hour
+	DefaultGoneAfter         = 2
+	DefaultMaxImages         = 4
+	DefaultMaxImageBytes     = int64(2 << 20)
 )
 
 // Site is one site config (configs/sites/*.yaml). The format is documented in
@@ -48,37 +59,92 @@ type Site struct {
 	// link-local addresses (the simulator); off by default so a crawled link
 	// can never reach internal services.
 	AllowPrivateAddresses bool `yaml:"allow_private_addresses"`
-	// Delay between two requests to the site (default 2s; 0 is only allowed
-	// with allow_private_addresses, for the simulator).
+	// Delay after each request before the next one to the same host may
+	// start (default 2s; 0 is only allowed with allow_private_addresses,
+	// for the simulator).
 	Delay *Duration `yaml:"delay"`
-	// Parallelism is how many requests may be in flight at once (default 1).
+	// Jitter is the most that is added at random to each delay (default
+	// half the delay), so that requests do not come like clockwork.
+	Jitter *Duration `yaml:"jitter"`
+	// Parallelism is how many requests to one host may be in flight at
+	// once (default 1).
 	Parallelism int `yaml:"parallelism"`
 	// MaxPages caps listing pages per crawl, a guard against pagination
 	// traps (default 50).
 	MaxPages int `yaml:"max_pages"`
-	// MaxBodyBytes caps a response body (default 5 MiB).
+	// MaxAdPages caps ad pages fetched per crawl (default 2000); the rest
+	// are fetched by the next crawls.
+	MaxAdPages int `yaml:"max_ad_pages"`
+	// MaxBodyBytes caps a response body after decompression (default 5
+	// MiB); a larger page is an error, never truncated.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
-	// Timeout of one request (default 30s).
+	// Timeout of one request, body included (default 30s).
 	Timeout Duration `yaml:"timeout"`
+	// MaxRetries is how often a request answered 429 or 503 is retried,
+	// after its Retry-After or an exponential backoff (default 3; 0: never).
+	MaxRetries *int `yaml:"max_retries"`
+	// MaxRetryWait is the longest Retry-After waited for within a crawl
+	// (default 5m); a longer one stops the crawl, and the next starts when
+	// the site asked.
+	MaxRetryWait Duration `yaml:"max_retry_wait"`
+	// MaxFailuresInARow stops a crawl after this many failed requests in a
+	// row (default 10): a site in a 5xx storm is not hammered.
+	MaxFailuresInARow int `yaml:"max_failures_in_a_row"`
+	// RefetchAfter is how long an ad page whose listing entry has not
+	// changed goes without being fetched again (default 24h); a changed
+	// entry is fetched at once, with a conditional GET when the site gave
+	// an ETag or Last-Modified.
+	RefetchAfter Duration `yaml:"refetch_after"`
+	// GoneAfter is how many complete crawls in a row must miss an ad
+	// before it is marked gone (default 2).
+	GoneAfter int `yaml:"gone_after"`
+	// Encoding of pages that declare none or a wrong one (such as
+	// windows-1252); empty to detect it from the page.
+	Encoding string `yaml:"encoding"`
+	// MaxImages caps the images of one ad that are fetched and hashed
+	// (default 4; 0: none).
+	MaxImages *int `yaml:"max_images"`
+	// MaxImageBytes caps one image (default 2 MiB).
+	MaxImageBytes int64 `yaml:"max_image_bytes"`
+	// ImageHosts are other hosts (such as a CDN) images may be fetched
+	// from; by default only base_url's host.
+	ImageHosts []string `yaml:"image_hosts"`
 
 	// Exactly one of HTML and JSONAPI describes how to read the site.
 	HTML    *HTMLSource `yaml:"html"`
 	JSONAPI *JSONSource `yaml:"json_api"`
 
-	file string // where it was loaded from, for messages
+	file string            // where it was loaded from, for messages
+	enc  encoding.Encoding // compiled Encoding; nil: detect
 }
 
 // HTMLSource reads a site of listing pages that link to ad pages.
 type HTMLSource struct {
 	// Seeds are the first listing pages, absolute or relative to base_url.
+	// Required unless PageURL is given.
 	Seeds []string `yaml:"seeds"`
 	// NextPage selects the link to the next listing page (its href).
 	NextPage string `yaml:"next_page"`
+	// PageURL numbers listing pages instead: a URL with "{page}" where the
+	// page number goes. Paging starts at FirstPage and stops at a page
+	// that fails or shows no ad not already seen (or at max_pages).
+	PageURL string `yaml:"page_url"`
+	// FirstPage is the number of PageURL's first page (default 1).
+	FirstPage *int `yaml:"first_page"`
 	// AdLinks selects the links to ad pages on a listing page.
 	AdLinks string `yaml:"ad_links"`
+	// ListingEntry selects the element around one ad link on a listing
+	// page (such as "li.ad"); when its text changes, the ad page is fetched
+	// again. Default: the link itself.
+	ListingEntry string `yaml:"listing_entry"`
+	// JSONLDType picks, for json_ld field rules, the JSON-LD object of this
+	// @type (such as "Person"); default: the first object that has the path.
+	JSONLDType string `yaml:"json_ld_type"`
 	// Fields maps ad fields (see FieldNames) to how to extract them from an
 	// ad page.
 	Fields map[string]FieldRule `yaml:"fields"`
+
+	adLinks, nextPage, entry cascadia.Selector
 }
 
 // FieldRule extracts one field from an ad page.
@@ -95,6 +161,13 @@ type FieldRule struct {
 	Regex string `yaml:"regex"`
 	// Value is a constant used instead of a selector.
 	Value string `yaml:"value"`
+	// JSONLD is a dot path into the page's JSON-LD (<script
+	// type="application/ld+json">), such as "address.addressLocality". When
+	// the page has a value there it is used; otherwise Selector, if given.
+	JSONLD string `yaml:"json_ld"`
+	// JSONLDType reads JSONLD from the JSON-LD object of this @type (such
+	// as "Offer"); default html.json_ld_type.
+	JSONLDType string `yaml:"json_ld_type"`
 
 	sel cascadia.Selector
 	re  *regexp.Regexp
@@ -117,8 +190,10 @@ type JSONSource struct {
 	Fields map[string]string `yaml:"fields"`
 }
 
-// FieldNames are the ad fields a site config may extract.
-var FieldNames = []string{"title", "text", "name", "city", "age", "price_text", "phones", "languages", "category", "lang", "posted_at"}
+// FieldNames are the ad fields a site config may extract. "images" are
+// image URLs: each image is fetched and reduced to a perceptual hash, and
+// the image itself is never stored.
+var FieldNames = []string{"title", "text", "name", "city", "age", "price_text", "phones", "languages", "category", "lang", "posted_at", "images"}
 
 var siteNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
@@ -194,6 +269,11 @@ func ParseSite(file string, data []byte) (*Site, error) {
 		}
 		for _, e := range te.Errors {
 			errs = append(errs, fmt.Errorf("%s:%s", file, strings.TrimPrefix(e, "line ")))
+			if strings.Contains(e, "already defined") {
+				// yaml.v3 stops decoding at a duplicate key: the checks
+				// below would only report what was never read.
+				return nil, errors.Join(errs...)
+			}
 		}
 	}
 	p := problems{file: file, root: &root}
@@ -282,6 +362,60 @@ func (s *Site) check(p *problems) {
 	if s.Timeout == 0 {
 		s.Timeout = Duration(DefaultTimeout)
 	}
+	if s.Jitter == nil {
+		j := *s.Delay / 2
+		s.Jitter = &j
+	}
+	if s.MaxAdPages == 0 {
+		s.MaxAdPages = DefaultMaxAdPages
+	} else if s.MaxAdPages < 0 {
+		p.add("max_ad_pages", "%d must be positive", s.MaxAdPages)
+	}
+	if s.MaxRetries == nil {
+		n := DefaultMaxRetries
+		s.MaxRetries = &n
+	} else if *s.MaxRetries < 0 || *s.MaxRetries > 10 {
+		p.add("max_retries", "%d must be from 0 to 10", *s.MaxRetries)
+	}
+	if s.MaxRetryWait == 0 {
+		s.MaxRetryWait = Duration(DefaultMaxRetryWait)
+	}
+	if s.MaxFailuresInARow == 0 {
+		s.MaxFailuresInARow = DefaultMaxFailuresInARow
+	} else if s.MaxFailuresInARow < 0 {
+		p.add("max_failures_in_a_row", "%d must be positive", s.MaxFailuresInARow)
+	}
+	if s.RefetchAfter == 0 {
+		s.RefetchAfter = Duration(DefaultRefetchAfter)
+	}
+	if s.GoneAfter == 0 {
+		s.GoneAfter = DefaultGoneAfter
+	} else if s.GoneAfter < 0 || s.GoneAfter > 100 {
+		p.add("gone_after", "%d must be from 1 to 100 crawls", s.GoneAfter)
+	}
+	if s.Encoding != "" {
+		e, _ := charset.Lookup(s.Encoding)
+		if e == nil {
+			p.add("encoding", "%q is not a known character encoding; give one such as windows-1252, iso-8859-1 or utf-8", s.Encoding)
+		}
+		s.enc = e
+	}
+	if s.MaxImages == nil {
+		n := DefaultMaxImages
+		s.MaxImages = &n
+	} else if *s.MaxImages < 0 || *s.MaxImages > 20 {
+		p.add("max_images", "%d must be from 0 to 20", *s.MaxImages)
+	}
+	if s.MaxImageBytes == 0 {
+		s.MaxImageBytes = DefaultMaxImageBytes
+	} else if s.MaxImageBytes < 1024 || s.MaxImageBytes > 64<<20 {
+		p.add("max_image_bytes", "%d must be from 1024 to 67108864", s.MaxImageBytes)
+	}
+	for i, h := range s.ImageHosts {
+		if h == "" || strings.ContainsAny(h, "/:@ ") {
+			p.add("image_hosts", "entry %d, %q, must be a host name such as img.example.org, without scheme, port or path", i+1, h)
+		}
+	}
 	switch {
 	case s.HTML == nil && s.JSONAPI == nil:
 		p.add("html", "a site needs either an html or a json_api section")
@@ -295,18 +429,31 @@ func (s *Site) check(p *problems) {
 }
 
 func (h *HTMLSource) check(p *problems) {
-	if len(h.Seeds) == 0 {
-		p.add("html.seeds", "give at least one listing page URL")
+	if len(h.Seeds) == 0 && h.PageURL == "" {
+		p.add("html.seeds", "give at least one listing page URL (or a page_url with {page})")
 	}
-	for _, name := range []string{"next_page", "ad_links"} {
-		v := map[string]string{"next_page": h.NextPage, "ad_links": h.AdLinks}[name]
-		if v == "" && name == "next_page" {
-			continue
+	if h.PageURL != "" && !strings.Contains(h.PageURL, "{page}") {
+		p.add("html.page_url", "%q must contain {page} where the page number goes", h.PageURL)
+	}
+	if h.FirstPage == nil {
+		one := 1
+		h.FirstPage = &one
+	} else if *h.FirstPage < 0 {
+		p.add("html.first_page", "%d must be 0 or more", *h.FirstPage)
+	}
+	compile := func(name, v string, required bool) cascadia.Selector {
+		if v == "" && !required {
+			return nil
 		}
-		if _, err := cascadia.Compile(v); err != nil {
+		sel, err := cascadia.Compile(v)
+		if err != nil {
 			p.add("html."+name, "%q is not a CSS selector: %v", v, err)
 		}
+		return sel
 	}
+	h.adLinks = compile("ad_links", h.AdLinks, true)
+	h.nextPage = compile("next_page", h.NextPage, false)
+	h.entry = compile("listing_entry", h.ListingEntry, false)
 	for _, name := range sortedKeys(h.Fields) {
 		path := "html.fields." + name
 		if !knownField(name) {
@@ -315,16 +462,26 @@ func (h *HTMLSource) check(p *problems) {
 		}
 		r := h.Fields[name]
 		switch {
-		case r.Value != "" && r.Selector != "":
-			p.add(path, "give selector or value, not both")
-		case r.Value == "" && r.Selector == "":
-			p.add(path, "give a selector (or a constant value)")
-		case r.Selector != "":
+		case r.Value != "" && (r.Selector != "" || r.JSONLD != ""):
+			p.add(path, "give a selector and/or json_ld, or a constant value, not both")
+		case r.Value == "" && r.Selector == "" && r.JSONLD == "":
+			p.add(path, "give a selector, a json_ld path or a constant value")
+		}
+		if r.Selector != "" {
 			sel, err := cascadia.Compile(r.Selector)
 			if err != nil {
 				p.add(path+".selector", "%q is not a CSS selector: %v", r.Selector, err)
 			}
 			r.sel = sel
+		}
+		if r.JSONLD != "" && (strings.HasPrefix(r.JSONLD, ".") || strings.HasSuffix(r.JSONLD, ".") || strings.Contains(r.JSONLD, "..")) {
+			p.add(path+".json_ld", "%q is not a dot path such as address.addressLocality", r.JSONLD)
+		}
+		if r.JSONLDType != "" && r.JSONLD == "" {
+			p.add(path+".json_ld_type", "give json_ld, the path the type applies to")
+		}
+		if name == "images" && r.Selector != "" && r.Attr == "" {
+			p.add(path+".attr", "images need the attribute that holds the image URL, such as src or data-src")
 		}
 		if r.Regex != "" {
 			re, err := regexp.Compile(r.Regex)
@@ -366,6 +523,8 @@ func (j *JSONSource) check(p *problems) {
 	}
 }
 
+func compileSelector(s string) (cascadia.Selector, error) { return cascadia.Compile(s) }
+
 func knownField(name string) bool {
 	for _, f := range FieldNames {
 		if f == name {
@@ -382,6 +541,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// pageURL returns the listing URL of page n.
+func (h *HTMLSource) pageURL(n int) string {
+	return strings.ReplaceAll(h.PageURL, "{page}", strconv.Itoa(n))
 }
 
 // pageURL returns the JSON API URL of page n.

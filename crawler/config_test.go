@@ -3,6 +3,7 @@ package crawler
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,24 @@ func TestParseSiteBadFixtures(t *testing.T) {
 			"many.bad.yaml:9: html.fields.shoe_size: unknown field; valid fields are title,",
 		}},
 		{"no-source.bad.yaml", []string{"html: a site needs either an html or a json_api section"}},
+		{"duplicate-key.bad.yaml", []string{"duplicate-key.bad.yaml:5: mapping key \"delay\" already defined at line 4"}},
+		{"new-fields.bad.yaml", []string{
+			"new-fields.bad.yaml:4: max_retries: 11 must be from 0 to 10",
+			"new-fields.bad.yaml:5: gone_after: -1 must be from 1 to 100",
+			"new-fields.bad.yaml:6: encoding: \"klingon-8\" is not a known character encoding",
+			"new-fields.bad.yaml:7: max_images: 50 must be from 0 to 20",
+			"new-fields.bad.yaml:8: max_image_bytes: 10 must be from 1024",
+			"new-fields.bad.yaml:9: image_hosts: entry 1, \"https://cdn.example.org/img\", must be a host name",
+			"new-fields.bad.yaml:10: max_ad_pages: -3 must be positive",
+			"new-fields.bad.yaml:11: max_failures_in_a_row: -1 must be positive",
+			"new-fields.bad.yaml:13: html.page_url: \"/ads?p=1\" must contain {page}",
+			"new-fields.bad.yaml:14: html.first_page: -1 must be 0 or more",
+			"new-fields.bad.yaml:16: html.listing_entry: \"li[[\" is not a CSS selector",
+			"new-fields.bad.yaml:18: html.fields.title.json_ld: \".name\" is not a dot path",
+			"new-fields.bad.yaml:19: html.fields.text: give a selector and/or json_ld, or a constant value, not both",
+			"new-fields.bad.yaml:20: html.fields.city.json_ld_type: give json_ld",
+			"new-fields.bad.yaml:21: html.fields.images.attr: images need the attribute",
+		}},
 		{"json-no-page.bad.yaml", []string{"json_api.url: \"/api/ads\" must contain {page}", "json_api.items: give the dot path", "json_api.fields: map url"}},
 	}
 	for _, tt := range tests {
@@ -89,4 +108,39 @@ func FuzzParseSite(f *testing.F) {
 			t.Fatalf("accepted config without defaults: %+v", s)
 		}
 	})
+}
+
+func TestExampleSiteConfigsLoad(t *testing.T) {
+	sites, err := LoadSites("../configs/sites/examples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sites) < 4 {
+		t.Fatalf("%d example configs", len(sites))
+	}
+}
+
+// TestEveryFieldIsDocumented keeps configs/sites/README.md in step with
+// the structs: every yaml key appears there as `key`.
+func TestEveryFieldIsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../configs/sites/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []reflect.Type{reflect.TypeFor[Site](), reflect.TypeFor[HTMLSource](), reflect.TypeFor[FieldRule](), reflect.TypeFor[JSONSource]()} {
+		for f := range typ.Fields() {
+			key, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if key == "" || key == "-" {
+				continue
+			}
+			if !strings.Contains(string(doc), "`"+key+"`") {
+				t.Errorf("%s.%s (yaml %q) is not documented in configs/sites/README.md", typ.Name(), f.Name, key)
+			}
+		}
+	}
+	for _, name := range FieldNames {
+		if !strings.Contains(string(doc), "`"+name+"`") {
+			t.Errorf("ad field %q is not documented", name)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -30,21 +31,58 @@ func newTransport(allowPrivate bool) *http.Transport {
 	}
 }
 
+// ErrNotPublic is the error (wrapped) of a connection refused because the
+// address is loopback, private, link-local or otherwise not public.
+var ErrNotPublic = errors.New("not a public address")
+
 func refuseNonPublic(network, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return fmt.Errorf("refusing to dial %q: not an IP address", address)
+		return fmt.Errorf("refusing to dial %q: %w: not an IP address", address, ErrNotPublic)
 	}
 	if !isPublic(ap.Addr()) {
-		return fmt.Errorf("refusing to dial %s: not a public address (set allow_private_addresses in the site config only for a local test site)", address)
+		return fmt.Errorf("refusing to dial %s: %w (set allow_private_addresses in the site config only for a local test site)", address, ErrNotPublic)
 	}
 	return nil
 }
 
 func isPublic(a netip.Addr) bool {
 	a = a.Unmap()
-	return a.IsGlobalUnicast() && !a.IsPrivate() && !a.IsLoopback() && !a.IsLinkLocalUnicast() &&
-		!cgnat.Contains(a) && !a.IsUnspecified()
+	if !a.IsGlobalUnicast() || a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() {
+		return false
+	}
+	for _, p := range nonPublic {
+		if p.Contains(a) {
+			return false
+		}
+	}
+	// NAT64 and 6to4 addresses carry an IPv4 address that must be public too.
+	if a.Is6() {
+		b := a.As16()
+		switch {
+		case nat64.Contains(a):
+			return isPublic(netip.AddrFrom4([4]byte(b[12:16])))
+		case sixToFour.Contains(a):
+			return isPublic(netip.AddrFrom4([4]byte(b[2:6])))
+		}
+	}
+	return true
 }
 
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+var (
+	// nonPublic are ranges that IsGlobalUnicast lets through but that are
+	// shared, reserved or for documentation and benchmarks.
+	nonPublic = []netip.Prefix{
+		netip.MustParsePrefix("0.0.0.0/8"),
+		netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
+		netip.MustParsePrefix("192.0.0.0/24"),
+		netip.MustParsePrefix("192.0.2.0/24"),
+		netip.MustParsePrefix("198.18.0.0/15"),
+		netip.MustParsePrefix("198.51.100.0/24"),
+		netip.MustParsePrefix("203.0.113.0/24"),
+		netip.MustParsePrefix("240.0.0.0/4"),
+		netip.MustParsePrefix("2001:db8::/32"),
+	}
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour = netip.MustParsePrefix("2002::/16")
+)

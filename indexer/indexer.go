@@ -8,6 +8,7 @@ package indexer
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -18,9 +19,17 @@ import (
 )
 
 // Store holds scored ads. Put returns only once every ad is durable; an ad
-// whose id is already stored replaces the stored one.
+// whose id is already stored replaces the stored one. When a store refuses
+// some ads for what they are (not for a passing fault), its error implements
+// Rejections and every ad not named in it is stored.
 type Store interface {
 	Put(ctx context.Context, ads []ad.Scored) error
+}
+
+// Rejections is implemented by a Put error that names the ads the store
+// refused for good, by id, with the reason (no ad text in it).
+type Rejections interface {
+	Rejected() map[string]string
 }
 
 // Source delivers scored-ad messages: up to n, waiting up to wait.
@@ -112,7 +121,22 @@ func (ix *Indexer) handle(ctx context.Context, msgs []*bus.Msg) {
 	if len(ads) == 0 {
 		return
 	}
-	if err := ix.put(ctx, ads); err != nil {
+	err := ix.put(ctx, ads)
+	var rej Rejections
+	if errors.As(err, &rej) {
+		// The store kept everything else: ack it, dead-letter the refused.
+		rejected := rej.Rejected()
+		stored := kept[:0:0]
+		for _, m := range kept {
+			if reason, ok := rejected[idOf(m)]; ok {
+				ix.deadLetter(ctx, m, "store refused the ad: "+reason)
+				continue
+			}
+			stored = append(stored, m)
+		}
+		kept, err = stored, nil
+	}
+	if err != nil {
 		ix.failures.Add(1)
 		ix.logger.Error("store refused a batch; handing it back for redelivery", "ads", len(ads), "err", err)
 		for _, m := range kept {
@@ -133,12 +157,24 @@ func (ix *Indexer) handle(ctx context.Context, msgs []*bus.Msg) {
 	ix.indexed.Add(int64(len(kept)))
 }
 
+// idOf is the ad id of a scored-ad message (it was decoded once already).
+func idOf(m *bus.Msg) string {
+	var s struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(m.Data(), &s)
+	return s.ID
+}
+
+// put retries passing faults with backoff; refusals are not retried.
 func (ix *Indexer) put(ctx context.Context, ads []ad.Scored) error {
 	backoff := 200 * time.Millisecond
 	var err error
 	for attempt := 0; attempt <= ix.opts.Retries; attempt++ {
-		if err = ix.store.Put(ctx, ads); err == nil {
-			return nil
+		err = ix.store.Put(ctx, ads)
+		var rej Rejections
+		if err == nil || errors.As(err, &rej) {
+			return err
 		}
 		if attempt < ix.opts.Retries {
 			ix.logger.Warn("store put failed; backing off", "attempt", attempt+1, "backoff", backoff, "err", err)

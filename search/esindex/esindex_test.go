@@ -15,7 +15,6 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -27,48 +26,15 @@ import (
 
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/search"
+	"github.com/adwatch/adwatch/search/esindex/estest"
 	"github.com/adwatch/adwatch/search/searchtest"
 )
 
-// esURL is the Elasticsearch the tests use: $ES_URL, or the one that
-// `make es-up` starts.
-func esURL() string {
-	if u := os.Getenv("ES_URL"); u != "" {
-		return strings.TrimSuffix(u, "/")
-	}
-	return "http://127.0.0.1:9200"
-}
+// esURL is the Elasticsearch the tests use.
+func esURL() string { return estest.URL() }
 
-var (
-	esOnce sync.Once
-	esErr  error
-)
-
-// needES skips the test when no Elasticsearch answers at esURL, or fails
-// it when CI=true, where a missing Elasticsearch is a broken setup.
-func needES(t testing.TB) {
-	t.Helper()
-	esOnce.Do(func() {
-		c := &http.Client{Timeout: 3 * time.Second}
-		res, err := c.Get(esURL() + "/_cluster/health")
-		if err != nil {
-			esErr = err
-			return
-		}
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			esErr = fmt.Errorf("cluster health answered %s", res.Status)
-		}
-	})
-	if esErr == nil {
-		return
-	}
-	msg := fmt.Sprintf("no Elasticsearch at %s (%v): start it with make es-up, or set ES_URL", esURL(), esErr)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
+// needES skips or fails the test when Elasticsearch is not there.
+func needES(t testing.TB) { t.Helper(); estest.Need(t) }
 
 // esCall makes one raw request to the test Elasticsearch, for setting up
 // and inspecting what the store did behind its back.

@@ -1,0 +1,304 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/adwatch/adwatch/bus"
+	"github.com/adwatch/adwatch/classifier"
+	"github.com/adwatch/adwatch/crawler"
+	"github.com/adwatch/adwatch/indexer"
+	"github.com/adwatch/adwatch/search/bleveindex"
+	"github.com/adwatch/adwatch/search/esindex"
+	"github.com/adwatch/adwatch/simulator"
+	"github.com/adwatch/adwatch/web"
+)
+
+// stageSet says which stages a process runs.
+type stageSet struct{ crawl, classify, index, serve bool }
+
+var allStages = stageSet{crawl: true, classify: true, index: true, serve: true}
+
+// adStore is what the index and serve stages need of a store.
+type adStore interface {
+	indexer.Store
+	web.Store
+	Count(ctx context.Context) (int, error)
+	Close() error
+}
+
+// pipelineConfig is what startPipeline needs.
+type pipelineConfig struct {
+	cfg    Config
+	stages stageSet
+	sites  []*crawler.Site   // with stages.crawl
+	rules  *classifier.Rules // with stages.classify
+	logger *slog.Logger
+}
+
+// pipeline runs some or all stages in this process: all of them in the
+// one-binary mode (adwatch run, demo), one of them at scale.
+type pipeline struct {
+	nats    *bus.Embedded // nil with an external NATS
+	bus     *bus.Bus
+	store   adStore
+	crawler *crawler.Crawler
+	classif *classifier.Stage
+	indexer *indexer.Indexer
+	rawC    *bus.Consumer
+	scoredC *bus.Consumer
+	group   *errgroup.Group
+	closers []func()
+	once    sync.Once
+}
+
+// startPipeline starts the configured stages; they stop when ctx ends. Call
+// wait, then close.
+func startPipeline(ctx context.Context, pc pipelineConfig) (p *pipeline, err error) {
+	p = &pipeline{}
+	defer func() {
+		if err != nil {
+			p.close()
+		}
+	}()
+	cfg, log, st := pc.cfg, pc.logger, pc.stages
+	if st.crawl || st.classify || st.index {
+		if err := p.openBus(ctx, cfg, log); err != nil {
+			return nil, err
+		}
+	}
+	if st.index || st.serve {
+		if p.store, err = openStore(ctx, cfg, log); err != nil {
+			return nil, err
+		}
+		p.closers = append(p.closers, func() {
+			if err := p.store.Close(); err != nil {
+				log.Error("closing the index", "err", err)
+			}
+		})
+	}
+	var runs []func(context.Context) error
+	if st.crawl {
+		state, err := p.bus.KeyValue(ctx, "crawl_state", cfg.NATS.Replicas)
+		if err != nil {
+			return nil, err
+		}
+		p.crawler = crawler.New(pc.sites, p.bus, state, log.With("stage", "crawler"))
+		runs = append(runs, p.crawler.Run)
+	}
+	if st.classify {
+		p.rawC, err = p.bus.Consumer(ctx, bus.ConsumerOptions{Stream: bus.RawStream, Durable: "classifier"})
+		if err != nil {
+			return nil, err
+		}
+		p.classif = classifier.NewStage(p.rawC, p.bus, pc.rules, log.With("stage", "classifier"))
+		runs = append(runs, p.classif.Run)
+	}
+	if st.index {
+		p.scoredC, err = p.bus.Consumer(ctx, bus.ConsumerOptions{Stream: bus.ScoredStream, Durable: "indexer"})
+		if err != nil {
+			return nil, err
+		}
+		p.indexer = indexer.New(p.scoredC, p.store, log.With("stage", "indexer"), indexer.Options{})
+		runs = append(runs, p.indexer.Run)
+	}
+	if st.serve {
+		srv, err := web.New(p.store, web.Options{
+			Addr: cfg.Addr, Logger: log.With("stage", "web"),
+			Registerer: prometheus.NewRegistry(), Status: func() any { return p.progress() },
+		})
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, srv.Run)
+	}
+	p.group, ctx = errgroup.WithContext(ctx)
+	for _, run := range runs {
+		p.group.Go(func() error { return run(ctx) })
+	}
+	return p, nil
+}
+
+// openBus starts the embedded NATS server, or connects to cfg.NATS.URL, and
+// sets up the streams.
+func (p *pipeline) openBus(ctx context.Context, cfg Config, log *slog.Logger) error {
+	var err error
+	if cfg.NATS.URL == "" {
+		if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+			return fmt.Errorf("--data: %w", err)
+		}
+		p.nats, err = bus.StartEmbedded(bus.EmbeddedOptions{Dir: cfg.Data, Listen: cfg.NATS.Listen})
+		if err != nil {
+			return err
+		}
+		p.closers = append(p.closers, p.nats.Shutdown)
+		if u := p.nats.ClientURL(); u != "" {
+			log.Info("embedded NATS accepts clients", "url", u)
+		}
+		p.bus, err = p.nats.Connect(log)
+	} else {
+		p.bus, err = bus.Connect(cfg.NATS.URL, bus.ConnectOptions{
+			CredsFile: cfg.NATS.Creds, CAFile: cfg.NATS.CAFile, CertFile: cfg.NATS.CertFile, KeyFile: cfg.NATS.KeyFile,
+			Name: "adwatch",
+		}, log)
+	}
+	if err != nil {
+		return err
+	}
+	p.closers = append(p.closers, p.bus.Close)
+	return p.bus.Setup(ctx, cfg.NATS.Replicas)
+}
+
+// openStore opens Elasticsearch when cfg.ES.URL is set, else the embedded
+// index under cfg.Data.
+func openStore(ctx context.Context, cfg Config, log *slog.Logger) (adStore, error) {
+	if cfg.ES.URL == "" {
+		return bleveindex.Open(filepath.Join(cfg.Data, "index"), log)
+	}
+	s, err := esindex.Open(ctx, esindex.Options{
+		Addresses: splitList(cfg.ES.URL), APIKey: cfg.ES.APIKey, Username: cfg.ES.Username,
+		Password: cfg.ES.Password, CAFile: cfg.ES.CAFile, Index: cfg.ES.Index, Logger: log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("elasticsearch at %s: %w", cfg.ES.URL, err)
+	}
+	return s, nil
+}
+
+// wait blocks until every stage has stopped and returns the first error.
+func (p *pipeline) wait() error { return p.group.Wait() }
+
+// close releases resources in the reverse order of their start: the index
+// and the bus connection before the NATS server that stores the streams.
+func (p *pipeline) close() {
+	p.once.Do(func() {
+		for i := len(p.closers) - 1; i >= 0; i-- {
+			p.closers[i]()
+		}
+	})
+}
+
+// progress is what the stages of this process have done so far.
+type progress struct {
+	SitesCrawled int64 `json:"sites_crawled"`
+	Pages        int64 `json:"pages"`
+	AdsSeen      int64 `json:"ads_seen"`
+	Published    int64 `json:"published"`
+	Scored       int64 `json:"scored"`
+	Indexed      int64 `json:"indexed"`
+	CrawlErrors  int64 `json:"crawl_errors"`
+	// Waiting for the classifier and the indexer (-1: unknown or not here).
+	ClassifierPending int64 `json:"classifier_pending"`
+	IndexerPending    int64 `json:"indexer_pending"`
+	// AdsInIndex counts the store's ads (-1: unknown or no store here).
+	AdsInIndex int64 `json:"ads_in_index"`
+}
+
+func (p *pipeline) progress() progress {
+	pr := progress{ClassifierPending: pending(p.rawC), IndexerPending: pending(p.scoredC), AdsInIndex: -1}
+	if p.crawler != nil {
+		cs := p.crawler.Stats()
+		pr.SitesCrawled, pr.Pages, pr.AdsSeen, pr.Published, pr.CrawlErrors = cs.Crawls, cs.Pages, cs.Ads, cs.Published, cs.Errors
+	}
+	if p.classif != nil {
+		pr.Scored = p.classif.Scored()
+	}
+	if p.indexer != nil {
+		pr.Indexed = p.indexer.Indexed()
+	}
+	if p.store != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if n, err := p.store.Count(ctx); err == nil {
+			pr.AdsInIndex = int64(n)
+		}
+	}
+	return pr
+}
+
+// pending asks the server how many messages wait for c; -1 if it cannot say.
+func pending(c *bus.Consumer) int64 {
+	if c == nil {
+		return -1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	n, err := c.Pending(ctx)
+	if err != nil {
+		return -1
+	}
+	return int64(n)
+}
+
+func (p progress) String() string {
+	var parts []string
+	if p.SitesCrawled > 0 || p.AdsSeen > 0 {
+		parts = append(parts, fmt.Sprintf("%d site crawls (%d pages, %d errors) · %d ads seen · %d published", p.SitesCrawled, p.Pages, p.CrawlErrors, p.AdsSeen, p.Published))
+	}
+	if p.ClassifierPending >= 0 {
+		parts = append(parts, fmt.Sprintf("%d scored (%d waiting)", p.Scored, p.ClassifierPending))
+	}
+	if p.IndexerPending >= 0 {
+		parts = append(parts, fmt.Sprintf("%d indexed (%d waiting)", p.Indexed, p.IndexerPending))
+	}
+	if p.AdsInIndex >= 0 {
+		parts = append(parts, fmt.Sprintf("%d ads in the index", p.AdsInIndex))
+	}
+	return "progress: " + strings.Join(parts, " · ")
+}
+
+// printProgress prints a progress line every interval while anything changed.
+func (p *pipeline) printProgress(ctx context.Context, w io.Writer, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var last progress
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if cur := p.progress(); cur != last {
+				fmt.Fprintln(w, cur)
+				last = cur
+			}
+		}
+	}
+}
+
+// startSimulator serves the simulated sites on the addresses their site
+// configs name, so that an ad keeps its URL, and so its id, across restarts.
+func startSimulator(ctx context.Context, seed uint64, ads int, sitesDir string, sites []*crawler.Site, logger *slog.Logger) error {
+	opts := simulator.Options{Seed: seed, RosaAds: ads, NattelysAds: ads, Addrs: map[string]string{}}
+	for _, s := range sites {
+		if simulator.IsSimulated(s.Name) {
+			u, err := url.Parse(s.BaseURL)
+			if err != nil {
+				return err
+			}
+			opts.Addrs[s.Name] = u.Host
+		}
+	}
+	if len(opts.Addrs) == 0 {
+		return errors.New("no site config in " + sitesDir + " names a simulated site (sim-rosa, sim-nattelys)")
+	}
+	urls, err := simulator.New(opts).Start(ctx)
+	if err != nil {
+		return fmt.Errorf("simulated sites (addresses from the base_url of their site configs in %s): %w", sitesDir, err)
+	}
+	for site, u := range urls {
+		logger.Info("serving a simulated site", "site", site, "url", u)
+	}
+	return nil
+}

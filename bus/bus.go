@@ -134,8 +134,10 @@ type ConsumerOptions struct {
 	// AckWait is how long a fetched message may stay unacknowledged before it
 	// is redelivered (default 30s).
 	AckWait time.Duration
-	// MaxDeliver is how many deliveries a message gets before it is
-	// dead-lettered (default 10).
+	// MaxDeliver is how many deliveries a message gets before the server
+	// stops delivering it; 0 means no limit (the default). The stages
+	// dead-letter what they recognise as poison themselves, so a limit
+	// would only drop good ads that met a long outage downstream.
 	MaxDeliver int
 }
 
@@ -152,8 +154,8 @@ func (b *Bus) Consumer(ctx context.Context, opts ConsumerOptions) (*Consumer, er
 	if opts.AckWait == 0 {
 		opts.AckWait = 30 * time.Second
 	}
-	if opts.MaxDeliver == 0 {
-		opts.MaxDeliver = 10
+	if opts.MaxDeliver <= 0 {
+		opts.MaxDeliver = -1
 	}
 	c, err := b.js.CreateOrUpdateConsumer(ctx, opts.Stream, jetstream.ConsumerConfig{
 		Durable:       opts.Durable,
@@ -232,9 +234,14 @@ func (m *Msg) Deliveries() uint64 {
 
 // LastDelivery reports whether this is the message's last delivery before
 // the consumer gives up on it; callers dead-letter it rather than Nak.
+// It is always false on a consumer without a delivery limit.
 func (m *Msg) LastDelivery() bool {
-	return m.Deliveries() >= uint64(m.consumer.maxDeliver)
+	return m.consumer.maxDeliver > 0 && m.Deliveries() >= uint64(m.consumer.maxDeliver)
 }
+
+// InProgress tells the server the message is still being worked on, which
+// restarts its ack wait so that it is not redelivered meanwhile.
+func (m *Msg) InProgress() error { return m.m.InProgress() }
 
 // Ack acknowledges the message and waits for the server to confirm, so that
 // a confirmed ack is never redelivered.

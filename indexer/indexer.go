@@ -37,13 +37,16 @@ type Source interface {
 	Fetch(ctx context.Context, n int, wait time.Duration) ([]*bus.Msg, error)
 }
 
-// Options tune batching; zero values mean the defaults.
+// Options tune batching and retrying; zero values mean the defaults.
 type Options struct {
 	BatchSize int           // default 256
 	MaxWait   time.Duration // how long to wait to fill a batch (default 500ms)
-	// Retries of a failed Put before its messages are handed back for
-	// redelivery (default 5, with exponential backoff from 200ms).
-	Retries int
+	// PutTimeout bounds one Put (default 2m).
+	PutTimeout time.Duration
+	// MaxBackoff caps the wait between two tries of a failing Put (default
+	// 15s). It stays under the consumer's ack wait, since the batch's
+	// messages are kept alive between tries.
+	MaxBackoff time.Duration
 }
 
 // Indexer moves scored ads from a Source into a Store.
@@ -64,8 +67,11 @@ func New(src Source, store Store, logger *slog.Logger, opts Options) *Indexer {
 	if opts.MaxWait <= 0 {
 		opts.MaxWait = 500 * time.Millisecond
 	}
-	if opts.Retries <= 0 {
-		opts.Retries = 5
+	if opts.PutTimeout <= 0 {
+		opts.PutTimeout = 2 * time.Minute
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 15 * time.Second
 	}
 	return &Indexer{src: src, store: store, logger: logger, opts: opts}
 }
@@ -73,10 +79,17 @@ func New(src Source, store Store, logger *slog.Logger, opts Options) *Indexer {
 // Indexed is how many ads the indexer has stored and acknowledged.
 func (ix *Indexer) Indexed() int64 { return ix.indexed.Load() }
 
-// Run indexes batches until ctx ends. The batch in hand when ctx ends is
-// finished (stored and acknowledged) before Run returns nil, so a clean
-// shutdown leaves nothing to redeliver; a kill leaves at most that batch
+// Run indexes batches until ctx ends, then returns nil. The batch in hand
+// when ctx ends is finished (stored and acknowledged) if the store takes it,
+// and handed back for redelivery if the store is failing, so a clean
+// shutdown leaves nothing behind; a kill leaves at most that batch
 // unacknowledged, and it is redelivered and overwritten by id.
+//
+// While the store fails (Elasticsearch down), the indexer holds its batch,
+// keeps its messages from redelivery and tries again with backoff, fetching
+// nothing more: the scored ads wait in the stream, and it catches up when the
+// store returns. Only ads the store refuses for what they are, and messages
+// that are no scored ad, are dead-lettered.
 func (ix *Indexer) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
 		msgs, err := ix.src.Fetch(ctx, ix.opts.BatchSize, ix.opts.MaxWait)
@@ -87,16 +100,15 @@ func (ix *Indexer) Run(ctx context.Context) error {
 		if len(msgs) == 0 {
 			continue
 		}
-		// The batch is finished even when ctx ends meanwhile: ack what the
-		// store has taken rather than leave it to redelivery.
-		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		ix.handle(bctx, msgs)
-		cancel()
+		ix.handle(ctx, msgs)
 	}
 	return nil
 }
 
-func (ix *Indexer) handle(ctx context.Context, msgs []*bus.Msg) {
+func (ix *Indexer) handle(runCtx context.Context, msgs []*bus.Msg) {
+	// Settling (ack, dead-letter) finishes even when runCtx ends meanwhile.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(runCtx), time.Minute)
+	defer cancel()
 	ads := make([]ad.Scored, 0, len(msgs))
 	kept := make([]*bus.Msg, 0, len(msgs))
 	latest := map[string]int{} // id -> index in ads: a batch holding two versions keeps the later
@@ -121,7 +133,7 @@ func (ix *Indexer) handle(ctx context.Context, msgs []*bus.Msg) {
 	if len(ads) == 0 {
 		return
 	}
-	err := ix.put(ctx, ads)
+	err := ix.put(runCtx, ads, kept)
 	var rej Rejections
 	if errors.As(err, &rej) {
 		// The store kept everything else: ack it, dead-letter the refused.
@@ -137,14 +149,10 @@ func (ix *Indexer) handle(ctx context.Context, msgs []*bus.Msg) {
 		kept, err = stored, nil
 	}
 	if err != nil {
-		ix.failures.Add(1)
-		ix.logger.Error("store refused a batch; handing it back for redelivery", "ads", len(ads), "err", err)
+		// Stopping while the store fails: hand the batch back at once.
+		ix.logger.Warn("stopping while the store fails; handing the batch back for redelivery", "ads", len(kept))
 		for _, m := range kept {
-			if m.LastDelivery() {
-				ix.deadLetter(ctx, m, fmt.Sprintf("store kept failing: %v", err))
-				continue
-			}
-			_ = m.Nak(10 * time.Second)
+			_ = m.Nak(0)
 		}
 		return
 	}
@@ -166,25 +174,39 @@ func idOf(m *bus.Msg) string {
 	return s.ID
 }
 
-// put retries passing faults with backoff; refusals are not retried.
-func (ix *Indexer) put(ctx context.Context, ads []ad.Scored) error {
+// put tries ads until the store takes them (or refuses some for good), with
+// backoff between tries, keeping msgs from redelivery meanwhile. It gives up
+// only when runCtx ends while the store is failing.
+func (ix *Indexer) put(runCtx context.Context, ads []ad.Scored, msgs []*bus.Msg) error {
 	backoff := 200 * time.Millisecond
-	var err error
-	for attempt := 0; attempt <= ix.opts.Retries; attempt++ {
-		err = ix.store.Put(ctx, ads)
+	for attempt := 1; ; attempt++ {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(runCtx), ix.opts.PutTimeout)
+		err := ix.store.Put(ctx, ads)
+		cancel()
 		var rej Rejections
 		if err == nil || errors.As(err, &rej) {
+			if attempt > 1 {
+				ix.logger.Info("the store takes ads again", "tries", attempt)
+			}
 			return err
 		}
-		if attempt < ix.opts.Retries {
-			ix.logger.Warn("store put failed; backing off", "attempt", attempt+1, "backoff", backoff, "err", err)
-			if !sleep(ctx, backoff) {
-				return err
-			}
-			backoff = min(2*backoff, 10*time.Second)
+		ix.failures.Add(1)
+		level := slog.LevelWarn
+		if attempt >= 5 {
+			level = slog.LevelError
 		}
+		ix.logger.Log(runCtx, level, "the store failed; holding the batch and trying again", "ads", len(ads), "try", attempt, "backoff", backoff, "err", err)
+		if runCtx.Err() != nil {
+			return err
+		}
+		for _, m := range msgs {
+			_ = m.InProgress()
+		}
+		if !sleep(runCtx, backoff) {
+			return err
+		}
+		backoff = min(2*backoff, ix.opts.MaxBackoff)
 	}
-	return err
 }
 
 func (ix *Indexer) deadLetter(ctx context.Context, m *bus.Msg, reason string) {

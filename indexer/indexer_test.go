@@ -67,11 +67,11 @@ func setup(t *testing.T, store *flakyStore) (*bus.Bus, *Indexer) {
 	}
 	t.Cleanup(func() { idx.Close() })
 	store.Index = idx
-	c, err := b.Consumer(context.Background(), bus.ConsumerOptions{Stream: bus.ScoredStream, Durable: "indexer", MaxDeliver: 3})
+	c, err := b.Consumer(context.Background(), bus.ConsumerOptions{Stream: bus.ScoredStream, Durable: "indexer"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b, New(c, store, slog.New(slog.DiscardHandler), Options{BatchSize: 16, MaxWait: 50 * time.Millisecond, Retries: 3})
+	return b, New(c, store, slog.New(slog.DiscardHandler), Options{BatchSize: 16, MaxWait: 50 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
 }
 
 func publish(t *testing.T, b *bus.Bus, id, title string) {
@@ -163,5 +163,27 @@ func TestDeadLettersOnlyWhatCannotBeIndexed(t *testing.T) {
 	}
 	if n, _ := store.Count(context.Background()); n != 3 {
 		t.Fatalf("index holds %d ads, want 3", n)
+	}
+}
+
+// TestStopWhileStoreFails stops the indexer while its store is down: Run
+// returns nil and the batch goes back to the stream, dead-lettering nothing.
+func TestStopWhileStoreFails(t *testing.T) {
+	store := &flakyStore{failures: 1 << 30}
+	b, ix := setup(t, store)
+	for i := range 3 {
+		publish(t, b, fmt.Sprintf("ad-%d", i), "v")
+	}
+	run(t, ix, func() bool { return ix.failures.Load() >= 3 })
+	if len(deadLetters(t, b)) != 0 {
+		t.Fatal("an outage dead-lettered ads")
+	}
+	c, err := b.Consumer(context.Background(), bus.ConsumerOptions{Stream: bus.ScoredStream, Durable: "indexer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := c.Fetch(context.Background(), 10, time.Second)
+	if err != nil || len(msgs) != 3 {
+		t.Fatalf("after the stop %d messages are redelivered (%v), want all 3", len(msgs), err)
 	}
 }

@@ -80,7 +80,9 @@ func startPipeline(ctx context.Context, pc pipelineConfig) (p *pipeline, err err
 		}
 	}
 	if st.index || st.serve {
-		if p.store, err = openStore(ctx, cfg, log); err != nil {
+		// Nothing in the pipeline reads an ad right after writing it: the
+		// index's scheduled refresh makes it visible within a second.
+		if p.store, err = openStore(ctx, cfg, esindex.RefreshNone, log); err != nil {
 			return nil, err
 		}
 		p.closers = append(p.closers, func() {
@@ -161,15 +163,15 @@ func (p *pipeline) openBus(ctx context.Context, cfg Config, log *slog.Logger) er
 	return p.bus.Setup(ctx, cfg.NATS.Replicas)
 }
 
-// openStore opens Elasticsearch when cfg.ES.URL is set, else the embedded
-// index under cfg.Data.
-func openStore(ctx context.Context, cfg Config, log *slog.Logger) (adStore, error) {
+// openStore opens Elasticsearch when cfg.ES.URL is set (with the refresh
+// policy given), else the embedded index under cfg.Data.
+func openStore(ctx context.Context, cfg Config, refresh string, log *slog.Logger) (adStore, error) {
 	if cfg.ES.URL == "" {
 		return bleveindex.Open(filepath.Join(cfg.Data, "index"), log)
 	}
 	s, err := esindex.Open(ctx, esindex.Options{
 		Addresses: splitList(cfg.ES.URL), APIKey: cfg.ES.APIKey, Username: cfg.ES.Username,
-		Password: cfg.ES.Password, CAFile: cfg.ES.CAFile, Index: cfg.ES.Index, Logger: log,
+		Password: cfg.ES.Password, CAFile: cfg.ES.CAFile, Index: cfg.ES.Index, Refresh: refresh, Logger: log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("elasticsearch at %s: %w", cfg.ES.URL, err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/bus"
+	"github.com/adwatch/adwatch/search/esindex"
 )
 
 // cmdReindex rebuilds the index from the scored-ad stream: the index is
@@ -41,7 +42,7 @@ func cmdReindex(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := p.openBus(ctx, cfg, logger); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg, logger)
+	store, err := openStore(ctx, cfg, esindex.RefreshExplicit, logger)
 	if err != nil {
 		return err
 	}

@@ -127,6 +127,11 @@ const (
 	// RefreshWaitFor sends bulk requests with refresh=wait_for, which wait
 	// for the index's scheduled refresh (at most a second).
 	RefreshWaitFor = "wait_for"
+	// RefreshNone returns as soon as every ad is durable; the index's
+	// scheduled refresh (every second) makes them visible. The pipeline's
+	// indexer uses it: nothing waits to read an ad it has just written,
+	// and a refresh per batch would cost most of the write throughput.
+	RefreshNone = "none"
 )
 
 // maxRetryBackoff caps the exponential backoff between retries.
@@ -166,8 +171,8 @@ type Options struct {
 	// DefaultRetryBackoff).
 	Retries      int
 	RetryBackoff time.Duration
-	// Refresh is RefreshExplicit (the default) or RefreshWaitFor; see the
-	// package comment.
+	// Refresh is RefreshExplicit (the default), RefreshWaitFor or
+	// RefreshNone; see the package comment.
 	Refresh string
 	// StartTimeout bounds how long Open waits for the cluster to be
 	// yellow or green and to set up the index (default DefaultStartTimeout).
@@ -264,9 +269,9 @@ func (o Options) withDefaults() (Options, error) {
 	switch o.Refresh {
 	case "":
 		o.Refresh = RefreshExplicit
-	case RefreshExplicit, RefreshWaitFor:
+	case RefreshExplicit, RefreshWaitFor, RefreshNone:
 	default:
-		return o, fmt.Errorf("elasticsearch option Refresh: %q is not one of %q, %q", o.Refresh, RefreshExplicit, RefreshWaitFor)
+		return o, fmt.Errorf("elasticsearch option Refresh: %q is not one of %q, %q, %q", o.Refresh, RefreshExplicit, RefreshWaitFor, RefreshNone)
 	}
 	if o.StartTimeout <= 0 {
 		o.StartTimeout = DefaultStartTimeout

@@ -235,6 +235,9 @@ func (cr *crawl) collector() error {
 		onRetry: func(u string, status int, wait time.Duration) {
 			cr.logger.Warn("site asks us to slow down; pausing it and retrying", "url", u, "status", status, "wait", wait)
 		},
+		onRobotsDenied: func(u string, status int) {
+			cr.logger.Warn("robots.txt could not be fetched (server error or rate limit): crawling nothing of this host until the next crawl", "url", u, "status", status)
+		},
 	}
 	c := colly.NewCollector(colly.StdlibContext(cr.ctx), colly.Async(true))
 	// NewCollector applies COLLY_* environment variables last; every

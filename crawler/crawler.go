@@ -205,8 +205,8 @@ func (c *Crawler) loop(ctx context.Context, s *Site) {
 			logger.Warn("site state unreadable; crawling on", "err", err)
 		}
 		due := rec.due(interval)
-		if first && rec.NotBefore.Before(c.now()) {
-			due = c.now()
+		if first {
+			due = rec.NotBefore // the site's Retry-After binds even a fresh start
 		}
 		if due.After(c.now()) {
 			l.release(ctx)

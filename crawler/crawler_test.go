@@ -18,6 +18,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/adwatch/adwatch/bus/bustest"
+	"github.com/adwatch/adwatch/simulator"
 )
 
 // changingSite is a small HTML site whose ads a test edits between crawls.
@@ -325,5 +326,29 @@ func TestNewMetricsTwiceOnOneRegistry(t *testing.T) {
 	a.pages.WithLabelValues("s", "ad").Inc()
 	if metricValue(b.pages.WithLabelValues("s", "ad")) != 1 {
 		t.Fatal("the second crawler's metrics are not the first's")
+	}
+}
+
+// TestRetryAfterIsKeptInTheSiteRecord: a site that asks to be left alone
+// for an hour is not crawled again before then, even by a restarted or
+// another crawler, because the schedule lives in the state store.
+func TestRetryAfterIsKeptInTheSiteRecord(t *testing.T) {
+	_, base := hostile(t, simulator.HostileOptions{})
+	s := hostileSite(t, base, "/ratelimit/forever", "", "")
+	b := bustest.Start(t)
+	ctx := context.Background()
+	kv, err := b.KeyValue(ctx, "crawl_state", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New([]*Site{s}, &recorder{}, kv, discard)
+	var rec siteRecord
+	c.runCrawl(ctx, s, nil, &rec, discard)
+	stored, err := New(nil, nil, kv, discard).loadRecord(ctx, s.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Until(stored.NotBefore) < 50*time.Minute || time.Until(stored.due(time.Minute)) < 50*time.Minute {
+		t.Fatalf("stored record %+v: the site's Retry-After is lost", stored)
 	}
 }

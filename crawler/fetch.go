@@ -53,6 +53,8 @@ type fetcher struct {
 	maxWait     time.Duration // longest Retry-After waited for within a crawl
 	encoding    encoding.Encoding
 	onRetry     func(url string, status int, wait time.Duration)
+	// onRobotsDenied is told of a robots.txt that answered 5xx or 429.
+	onRobotsDenied func(url string, status int)
 
 	mu         sync.Mutex
 	hosts      map[string]*hostPace
@@ -149,6 +151,25 @@ func (f *fetcher) sleep(req *http.Request, d time.Duration) error {
 
 // RoundTrip implements http.RoundTripper.
 func (f *fetcher) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := f.roundTrip(req)
+	if err == nil && req.URL.Path == "/robots.txt" && (resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests) {
+		// A robots.txt the server fails to give (or rate-limits) means
+		// "crawl nothing for now". colly would read it as "crawl anything":
+		// its robots parser marks a 5xx as disallow-all, but colly asks for
+		// the rules of a user agent, of which such a file has none.
+		if f.onRobotsDenied != nil {
+			f.onRobotsDenied(req.URL.String(), resp.StatusCode)
+		}
+		body := "User-agent: *\nDisallow: /\n"
+		resp.StatusCode, resp.Status = http.StatusOK, "200 OK"
+		resp.Header.Set("Content-Type", "text/plain; charset=utf-8")
+		resp.ContentLength = int64(len(body))
+		resp.Body = io.NopCloser(strings.NewReader(body))
+	}
+	return resp, err
+}
+
+func (f *fetcher) roundTrip(req *http.Request) (*http.Response, error) {
 	p := f.pace(req.URL.Host)
 	for attempt := 0; ; attempt++ {
 		select {
@@ -182,11 +203,6 @@ func (f *fetcher) RoundTrip(req *http.Request) (*http.Response, error) {
 		if attempt >= f.maxRetries {
 			if stated {
 				f.noteRetryAfter(time.Now().Add(wait))
-			}
-			if req.URL.Path == "/robots.txt" {
-				// robots.txt parsers allow everything on a 4xx; a site that
-				// is rate-limiting us has not allowed anything.
-				resp.StatusCode, resp.Status = http.StatusServiceUnavailable, "503 Service Unavailable"
 			}
 			return resp, nil
 		}

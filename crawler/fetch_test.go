@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -158,21 +159,23 @@ html:
 	}
 }
 
-// TestRateLimitedRobotsTxtAllowsNothing: a robots.txt that stays 429 after
-// the retries is no permission to crawl.
-func TestRateLimitedRobotsTxtAllowsNothing(t *testing.T) {
-	var pages int
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/robots.txt" {
-			w.Header().Set("Retry-After", "0")
-			http.Error(w, "slow down", http.StatusTooManyRequests)
-			return
+// TestFailingRobotsTxtAllowsNothing: a robots.txt that answers 5xx, or
+// stays 429 after the retries, is no permission to crawl.
+func TestFailingRobotsTxtAllowsNothing(t *testing.T) {
+	for _, status := range []int{http.StatusInternalServerError, http.StatusTooManyRequests} {
+		var pages atomic.Int64
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/robots.txt" {
+				w.Header().Set("Retry-After", "0")
+				http.Error(w, "no", status)
+				return
+			}
+			pages.Add(1)
+		}))
+		st, err := CrawlOnce(context.Background(), siteAt(t, srv.URL, true), discard, func(ad.Raw) error { return nil })
+		srv.Close()
+		if err != nil || pages.Load() != 0 || st.ErrorKinds["robots"] != 1 {
+			t.Fatalf("robots.txt %d: err %v, %d pages fetched, errors %v", status, err, pages.Load(), st.ErrorKinds)
 		}
-		pages++
-	}))
-	defer srv.Close()
-	st, err := CrawlOnce(context.Background(), siteAt(t, srv.URL, true), discard, func(ad.Raw) error { return nil })
-	if err != nil || pages != 0 || st.ErrorKinds["robots"] != 1 {
-		t.Fatalf("err %v, %d pages fetched, errors %v", err, pages, st.ErrorKinds)
 	}
 }

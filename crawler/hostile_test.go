@@ -464,3 +464,62 @@ html:
 		mu.Unlock()
 	}
 }
+
+// TestNumberedPagesEndAt404: sim-rosa read through page_url instead of its
+// next link; the page past the end answers 404, which ends the listing
+// without an error, and the crawl is complete.
+func TestNumberedPagesEndAt404(t *testing.T) {
+	sim, sites, _ := simSites(t, simulator.Options{Seed: 9, RosaAds: 34})
+	s := *sites["sim-rosa"]
+	h := *s.HTML
+	h.Seeds, h.NextPage, h.nextPage, h.PageURL = nil, "", nil, "/annoncer?page={page}"
+	s.HTML = &h
+	n := 0
+	st, err := CrawlOnce(context.Background(), &s, discard, func(ad.Raw) error { n++; return nil })
+	if err != nil || n != 34 || st.Errors != 0 || !st.Complete || st.ListingPages != 5 {
+		t.Fatalf("err %v, %d ads, errors %v, complete %v, %d listing pages; want 34 ads from 4 pages and a 404", err, n, st.ErrorKinds, st.Complete, st.ListingPages)
+	}
+	if sim.SiteHits("sim-rosa", "/annoncer") != 5 {
+		t.Errorf("%d listing requests", sim.SiteHits("sim-rosa", "/annoncer"))
+	}
+}
+
+// TestJSONAPIImages: image URLs reached through an array of objects in an
+// API item are fetched and hashed.
+func TestJSONAPIImages(t *testing.T) {
+	hs := simulator.NewHostile(simulator.HostileOptions{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api" {
+			hs.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("page") != "1" {
+			w.Write([]byte(`{"ads":[]}`))
+			return
+		}
+		w.Write([]byte(`{"ads":[{"url":"/ads/1","title":"One","photos":[{"url":"/img/a.png"},{"url":"/img/b.gif"},{"url":"/img/not.png"}]}]}`))
+	}))
+	defer srv.Close()
+	s, err := ParseSite("api.yaml", []byte(`name: api
+base_url: `+srv.URL+`
+contact: a@b.example
+allow_private_addresses: true
+delay: 0s
+json_api:
+  url: "/api?page={page}"
+  items: ads
+  fields: {url: url, title: title, images: photos.url}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []*foundAd
+	st, err := crawlSite(context.Background(), s, discard, hooks{found: func(f *foundAd) error { got = append(got, f); return nil }})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("err %v, %d ads", err, len(got))
+	}
+	if len(got[0].imageHashes) != 2 || st.ErrorKinds["image"] != 1 || !st.Complete {
+		t.Fatalf("hashes %q, errors %v, complete %v", got[0].imageHashes, st.ErrorKinds, st.Complete)
+	}
+}

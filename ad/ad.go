@@ -33,8 +33,14 @@ type Raw struct {
 	PriceText string    `json:"price_text,omitempty"`
 	Phones    []string  `json:"phones,omitempty"`
 	Languages []string  `json:"languages,omitempty"`
+	// ImageHashes are perceptual hashes (dHash, 16 hex digits) of the ad's
+	// images, for linking ads that reuse a picture; images are never stored.
+	ImageHashes []string `json:"image_hashes,omitempty"`
 	// FetchedAt is when the crawler fetched this version.
 	FetchedAt time.Time `json:"fetched_at,omitzero"`
+	// GoneAt is when the ad disappeared from its site; zero while it is
+	// live. Outreach needs to know an ad is no longer up.
+	GoneAt time.Time `json:"gone_at,omitzero"`
 }
 
 // NewID returns the stable id of the ad at canonicalURL on site: the same

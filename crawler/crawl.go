@@ -563,6 +563,7 @@ func (cr *crawl) onAd(r *colly.Response) {
 		setField(&f.raw, name, v)
 	}
 	f.imageHashes = cr.hashImages(f.values["images"])
+	f.raw.ImageHashes = f.imageHashes
 	cr.found(f)
 }
 
@@ -716,6 +717,7 @@ func (cr *crawl) onAPIPage(r *colly.Response) {
 			setField(&f.raw, name, v)
 		}
 		f.imageHashes = cr.hashImages(f.values["images"])
+		f.raw.ImageHashes = f.imageHashes
 		cr.found(f)
 	}
 	if cr.onListingPage != nil {

@@ -236,6 +236,9 @@ html:
 	if len(gone) != 1 || gone[0].Raw.Title != "Ad 3" || gone[0].GoneAt.IsZero() || gone[0].FirstSeen.IsZero() || state(3).GoneAt.IsZero() {
 		t.Fatalf("ad 3 not gone after two misses: %+v, state %+v", gone, state(3))
 	}
+	if gone[0].Raw.GoneAt.IsZero() || pub.total() != 6 {
+		t.Fatalf("the gone version of ad 3 was not published (%d publishes, gone_at %v)", pub.total(), gone[0].Raw.GoneAt)
+	}
 	if metricValue(c.metrics.live.WithLabelValues("chg")) != 3 || c.Stats().Gone != 1 {
 		t.Errorf("live ads metric %v, gone %d", metricValue(c.metrics.live.WithLabelValues("chg")), c.Stats().Gone)
 	}

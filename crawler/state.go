@@ -287,9 +287,22 @@ func (s *session) markGone(id string, st *adState) error {
 	if g.Raw.ID == "" {
 		g.Raw = ad.Raw{ID: id, Site: s.site.Name, URL: st.Link}
 	}
+	// The gone marker travels down the pipeline as a new version of the
+	// ad, so the index can show outreach that the ad is no longer up.
+	g.Raw.GoneAt = s.now
+	data, err := json.Marshal(g.Raw)
+	if err != nil {
+		return err
+	}
+	version := g.Raw.Version()
+	if err := s.c.pub.Publish(s.ctx, bus.RawSubject(g.Raw.Site), id+"."+version, data); err != nil {
+		s.c.metrics.errors.WithLabelValues(s.site.Name, "publish").Inc()
+		return fmt.Errorf("gone ad %q: %w", id, err)
+	}
+	s.c.published.Add(1)
+	st.Version, st.Raw = version, data
 	if s.c.onGone != nil {
 		if err := s.c.onGone(s.ctx, g); err != nil {
-			s.c.metrics.errors.WithLabelValues(s.site.Name, "publish").Inc()
 			return fmt.Errorf("gone ad %q: %w", id, err)
 		}
 	}

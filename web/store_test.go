@@ -208,7 +208,7 @@ func testAds() []ad.Scored {
 	}
 
 	low := ad.Scored{
-		Raw:        ad.Raw{ID: "sim-rosa-0003", Site: "sim-rosa", URL: "https://sim-rosa.example/ad/3", Title: "Massage", Text: "Afslappende massage alle ugens dage.", City: "Odense", PostedAt: t0.Add(time.Hour)},
+		Raw:        ad.Raw{ID: "sim-rosa-0003", Site: "sim-rosa", URL: "https://sim-rosa.example/ad/3", Title: "Massage", Text: "Afslappende massage alle ugens dage.", City: "Odense", PostedAt: t0.Add(time.Hour), GoneAt: t0.Add(48 * time.Hour)},
 		Assessment: ad.Assessment{AdRisk: 20, Level: ad.LevelLow, Indicators: []ad.Indicator{{ID: "availability_control", Family: "language_control", Contribution: 0.25, Evidence: []ad.Evidence{evidence("text", "Afslappende massage alle ugens dage.", "alle ugens dage")}}}},
 	}
 

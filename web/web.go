@@ -66,6 +66,9 @@ type Options struct {
 	// shown key by key. It is called once per request, concurrently, so it
 	// must be cheap and safe for concurrent use. Nil means no status.
 	Status func() any
+	// Gatherer, when set, is served at /metrics for Prometheus: the whole
+	// process's metrics (crawler, indexer, HTTP), not only the server's.
+	Gatherer prometheus.Gatherer
 }
 
 // Server is the HTTP API and UI. Create it with New.
@@ -75,6 +78,7 @@ type Server struct {
 	logger  *slog.Logger
 	status  func() any
 	metrics *metrics
+	gather  prometheus.Gatherer
 	pages   map[string]*template.Template
 	handler http.Handler
 }
@@ -116,6 +120,7 @@ func New(store Store, opts Options) (*Server, error) {
 		logger:  logger,
 		status:  opts.Status,
 		metrics: m,
+		gather:  opts.Gatherer,
 		pages:   pages,
 	}
 	s.handler = s.routes()

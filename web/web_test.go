@@ -370,6 +370,7 @@ func TestSearchPage(t *testing.T) {
 		`78<span class="visually-hidden"> of 100</span>`, // ad_risk
 		`40<span class="visually-hidden"> of 100</span>`, // organised_activity
 		`signals for a human`,
+		`<span class="badge gone" title="the ad disappeared from its site">Gone since 2026-09-03 12:00 UTC</span>`,
 		// Facet links add the value to the search.
 		`href="/?level=high"`,
 		`href="/?city=Odense"`,
@@ -706,5 +707,19 @@ func TestRunCannotListen(t *testing.T) {
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		t.Error("Run blocked instead of failing at once")
+	}
+}
+
+func TestMetricsEndpoint(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	ts, _ := newTestServer(t, Options{Registerer: reg, Gatherer: reg})
+	get(t, ts.URL+"/healthz")
+	resp, body := get(t, ts.URL+"/metrics")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "adwatch_web_requests_total") {
+		t.Fatalf("/metrics: %d\n%s", resp.StatusCode, body)
+	}
+	ts2, _ := newTestServer(t, Options{})
+	if resp, _ := get(t, ts2.URL+"/metrics"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("/metrics without a gatherer: %d, want 404", resp.StatusCode)
 	}
 }

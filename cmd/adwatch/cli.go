@@ -30,6 +30,8 @@ Usage:
                              run the example ads written in the rule files
   adwatch sites check [--sites DIR]
                              validate every site config
+  adwatch sites test SITE [--url AD_URL]
+                             fetch a listing page and one ad and show what each field extracts
   adwatch version
 
 Run 'adwatch COMMAND -h' for a command's flags.
@@ -76,7 +78,7 @@ func runCLI(args []string, stdout, stderr io.Writer) int {
 	case "rules":
 		err = cmdRules(rest, stdout, stderr)
 	case "sites":
-		err = cmdSites(rest, stdout, stderr)
+		err = cmdSites(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "adwatch", version)
 		return exitOK

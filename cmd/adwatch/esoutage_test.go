@@ -36,6 +36,7 @@ func elasticsearch(t *testing.T, port, verb string) {
 // middle of a run: the indexer backs off, nothing is lost or dead-lettered,
 // and it catches up when the server returns.
 func TestElasticsearchOutage(t *testing.T) {
+	t.Parallel() // mostly waits on other processes
 	if testing.Short() {
 		t.Skip("starts and stops its own Elasticsearch")
 	}

@@ -117,6 +117,7 @@ func finalCount(t *testing.T, p *proc, re *regexp.Regexp) int {
 // indexers sharing the work, and checks that search answers as the
 // one-binary mode does for the same sites.
 func TestStagesAsProcesses(t *testing.T) {
+	t.Parallel() // mostly waits on other processes
 	if testing.Short() {
 		t.Skip("builds and runs binaries")
 	}

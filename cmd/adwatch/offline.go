@@ -242,21 +242,57 @@ func cmdRules(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func cmdSites(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "check" {
-		return usagef("want 'adwatch sites check'")
+func cmdSites(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "check" && args[0] != "test") {
+		return usagef("want 'adwatch sites check' or 'adwatch sites test SITE [--url AD_URL]'")
 	}
-	fs := newFlagSet("sites check", stderr)
+	verb, args := args[0], args[1:]
+	fs := newFlagSet("sites "+verb, stderr)
 	dir := fs.String("sites", "configs/sites", "`directory` of site configs")
-	if err := parse(fs, args[1:]); err != nil {
+	adURL := fs.String("url", "", "with test: an ad page to extract instead of the first one listed")
+	var name string
+	if verb == "test" {
+		// The site comes first: adwatch sites test sim-rosa --url ...
+		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+			return usagef("sites test needs a site: its name or its config file")
+		}
+		name, args = args[0], args[1:]
+	}
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	sites, err := crawler.LoadSites(*dir)
+	if verb == "check" {
+		sites, err := crawler.LoadSites(*dir)
+		if err != nil {
+			return err
+		}
+		for _, s := range sites {
+			fmt.Fprintf(stdout, "ok  %s  %s\n", s.Name, s.BaseURL)
+		}
+		return nil
+	}
+	site, err := findSite(*dir, name)
 	if err != nil {
 		return err
 	}
-	for _, s := range sites {
-		fmt.Fprintf(stdout, "ok  %s  %s\n", s.Name, s.BaseURL)
+	return crawler.TestSite(ctx, site, *adURL, stdout)
+}
+
+// findSite loads a site config by file name or by site name within dir.
+func findSite(dir, name string) (*crawler.Site, error) {
+	if strings.HasSuffix(name, ".yaml") {
+		return crawler.LoadSite(name)
 	}
-	return nil
+	sites, err := crawler.LoadSites(dir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, s := range sites {
+		if s.Name == name {
+			return s, nil
+		}
+		names = append(names, s.Name)
+	}
+	return nil, usagef("no site %q in %s; the sites there are %s", name, dir, strings.Join(names, ", "))
 }

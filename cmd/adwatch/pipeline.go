@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/adwatch/adwatch/bus"
@@ -74,6 +75,8 @@ func startPipeline(ctx context.Context, pc pipelineConfig) (p *pipeline, err err
 		}
 	}()
 	cfg, log, st := pc.cfg, pc.logger, pc.stages
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if st.crawl || st.classify || st.index {
 		if err := p.openBus(ctx, cfg, log); err != nil {
 			return nil, err
@@ -97,7 +100,13 @@ func startPipeline(ctx context.Context, pc pipelineConfig) (p *pipeline, err err
 		if err != nil {
 			return nil, err
 		}
-		p.crawler = crawler.New(pc.sites, p.bus, state, log.With("stage", "crawler"))
+		// Leases keep two crawler processes off one site at the same time.
+		leases, err := p.bus.Leases(ctx, "crawl_leases", 2*time.Minute, cfg.NATS.Replicas)
+		if err != nil {
+			return nil, err
+		}
+		p.crawler = crawler.New(pc.sites, p.bus, state, log.With("stage", "crawler"),
+			crawler.WithRegisterer(reg), crawler.WithLeases(leases, ""))
 		runs = append(runs, p.crawler.Run)
 	}
 	if st.classify {
@@ -119,7 +128,7 @@ func startPipeline(ctx context.Context, pc pipelineConfig) (p *pipeline, err err
 	if st.serve {
 		srv, err := web.New(p.store, web.Options{
 			Addr: cfg.Addr, Logger: log.With("stage", "web"),
-			Registerer: prometheus.NewRegistry(), Status: func() any { return p.progress() },
+			Registerer: reg, Gatherer: reg, Status: func() any { return p.progress() },
 		})
 		if err != nil {
 			return nil, err

@@ -45,6 +45,7 @@ func simSiteConfigs(t *testing.T) (dir string, urls map[string]string) {
 // of a run, starts it again on the same data directory, and checks that the
 // index ends up with every simulated ad exactly once.
 func TestKillAndRestartLosesNothing(t *testing.T) {
+	t.Parallel() // mostly waits on other processes
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

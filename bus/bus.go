@@ -139,6 +139,10 @@ type ConsumerOptions struct {
 	// dead-letter what they recognise as poison themselves, so a limit
 	// would only drop good ads that met a long outage downstream.
 	MaxDeliver int
+	// MaxAckPending caps the messages delivered and not yet acknowledged,
+	// over all replicas of the stage (default 20000). It must exceed the
+	// batches in flight: past it, a fetch waits out its whole wait.
+	MaxAckPending int
 }
 
 // Consumer fetches messages of a durable pull consumer.
@@ -157,11 +161,15 @@ func (b *Bus) Consumer(ctx context.Context, opts ConsumerOptions) (*Consumer, er
 	if opts.MaxDeliver <= 0 {
 		opts.MaxDeliver = -1
 	}
+	if opts.MaxAckPending <= 0 {
+		opts.MaxAckPending = 20000
+	}
 	c, err := b.js.CreateOrUpdateConsumer(ctx, opts.Stream, jetstream.ConsumerConfig{
 		Durable:       opts.Durable,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       opts.AckWait,
 		MaxDeliver:    opts.MaxDeliver,
+		MaxAckPending: opts.MaxAckPending,
 		FilterSubject: opts.Filter,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	})

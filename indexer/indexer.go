@@ -11,8 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/bus"
@@ -24,6 +27,51 @@ import (
 // Rejections and every ad not named in it is stored.
 type Store interface {
 	Put(ctx context.Context, ads []ad.Scored) error
+}
+
+// jsonPutter is a Store that also takes ads as the JSON the bus carries,
+// sparing a decode and re-encode of each (Elasticsearch).
+type jsonPutter interface {
+	PutJSON(ctx context.Context, ids []string, docs [][]byte) error
+}
+
+// batch is the messages of one fetch that hold scored ads, in order; of two
+// versions of an ad, the store keeps the later.
+type batch struct {
+	ids  []string
+	docs [][]byte    // with a jsonPutter
+	ads  []ad.Scored // otherwise
+	kept []*bus.Msg
+}
+
+// add decodes m (only its id when raw) or says why it is no scored ad.
+func (b *batch) add(m *bus.Msg, raw bool) error {
+	var id string
+	var s ad.Scored
+	var err error
+	if raw {
+		var head struct {
+			ID string `json:"id"`
+		}
+		err = json.Unmarshal(m.Data(), &head)
+		id = head.ID
+	} else {
+		err = json.Unmarshal(m.Data(), &s)
+		id = s.ID
+	}
+	switch {
+	case err != nil:
+		return fmt.Errorf("scored ad is not valid JSON: %v", err)
+	case id == "":
+		return errors.New("scored ad without id")
+	}
+	b.ids, b.kept = append(b.ids, id), append(b.kept, m)
+	if raw {
+		b.docs = append(b.docs, m.Data())
+	} else {
+		b.ads = append(b.ads, s)
+	}
+	return nil
 }
 
 // Rejections is implemented by a Put error that names the ads the store
@@ -39,8 +87,13 @@ type Source interface {
 
 // Options tune batching and retrying; zero values mean the defaults.
 type Options struct {
-	BatchSize int           // default 256
+	BatchSize int           // default 1000
 	MaxWait   time.Duration // how long to wait to fill a batch (default 500ms)
+	// Workers is how many batches are in flight at once (default 2): one
+	// is fetched and decoded while another is written. Two versions of one
+	// ad in two batches at once could be stored in either order, as with
+	// two indexer processes; versions of an ad are a crawl interval apart.
+	Workers int
 	// PutTimeout bounds one Put (default 2m).
 	PutTimeout time.Duration
 	// MaxBackoff caps the wait between two tries of a failing Put (default
@@ -62,7 +115,10 @@ type Indexer struct {
 // New returns an indexer from src into store.
 func New(src Source, store Store, logger *slog.Logger, opts Options) *Indexer {
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 256
+		opts.BatchSize = 1000
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 2
 	}
 	if opts.MaxWait <= 0 {
 		opts.MaxWait = 500 * time.Millisecond
@@ -91,6 +147,19 @@ func (ix *Indexer) Indexed() int64 { return ix.indexed.Load() }
 // store returns. Only ads the store refuses for what they are, and messages
 // that are no scored ad, are dead-lettered.
 func (ix *Indexer) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for range ix.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ix.work(ctx)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+func (ix *Indexer) work(ctx context.Context) {
 	for ctx.Err() == nil {
 		msgs, err := ix.src.Fetch(ctx, ix.opts.BatchSize, ix.opts.MaxWait)
 		if err != nil && ctx.Err() == nil {
@@ -102,45 +171,31 @@ func (ix *Indexer) Run(ctx context.Context) error {
 		}
 		ix.handle(ctx, msgs)
 	}
-	return nil
 }
 
 func (ix *Indexer) handle(runCtx context.Context, msgs []*bus.Msg) {
 	// Settling (ack, dead-letter) finishes even when runCtx ends meanwhile.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(runCtx), time.Minute)
 	defer cancel()
-	ads := make([]ad.Scored, 0, len(msgs))
-	kept := make([]*bus.Msg, 0, len(msgs))
-	latest := map[string]int{} // id -> index in ads: a batch holding two versions keeps the later
+	b := batch{ids: make([]string, 0, len(msgs)), kept: make([]*bus.Msg, 0, len(msgs))}
+	_, raw := ix.store.(jsonPutter)
 	for _, m := range msgs {
-		var s ad.Scored
-		if err := json.Unmarshal(m.Data(), &s); err != nil || s.ID == "" {
-			reason := "scored ad without id"
-			if err != nil {
-				reason = fmt.Sprintf("scored ad is not valid JSON: %v", err)
-			}
-			ix.deadLetter(ctx, m, reason)
-			continue
+		if err := b.add(m, raw); err != nil {
+			ix.deadLetter(ctx, m, err.Error())
 		}
-		if i, ok := latest[s.ID]; ok {
-			ads[i] = s
-		} else {
-			latest[s.ID] = len(ads)
-			ads = append(ads, s)
-		}
-		kept = append(kept, m)
 	}
-	if len(ads) == 0 {
+	if len(b.kept) == 0 {
 		return
 	}
-	err := ix.put(runCtx, ads, kept)
+	kept := b.kept
+	err := ix.put(runCtx, b)
 	var rej Rejections
 	if errors.As(err, &rej) {
 		// The store kept everything else: ack it, dead-letter the refused.
 		rejected := rej.Rejected()
 		stored := kept[:0:0]
-		for _, m := range kept {
-			if reason, ok := rejected[idOf(m)]; ok {
+		for i, m := range kept {
+			if reason, ok := rejected[b.ids[i]]; ok {
 				ix.deadLetter(ctx, m, "store refused the ad: "+reason)
 				continue
 			}
@@ -156,32 +211,36 @@ func (ix *Indexer) handle(runCtx context.Context, msgs []*bus.Msg) {
 		}
 		return
 	}
+	// Acks wait for the server's confirmation; sent one after another they
+	// would cost more than the write itself.
+	var g errgroup.Group
+	g.SetLimit(64)
 	for _, m := range kept {
-		if err := m.Ack(ctx); err != nil {
-			// The ad is stored; a redelivery will only overwrite it.
-			ix.logger.Warn("ack failed; the ad will be redelivered and overwritten", "err", err)
-		}
+		g.Go(func() error {
+			if err := m.Ack(ctx); err != nil {
+				// The ad is stored; a redelivery will only overwrite it.
+				ix.logger.Warn("ack failed; the ad will be redelivered and overwritten", "err", err)
+			}
+			return nil
+		})
 	}
+	g.Wait()
 	ix.indexed.Add(int64(len(kept)))
-}
-
-// idOf is the ad id of a scored-ad message (it was decoded once already).
-func idOf(m *bus.Msg) string {
-	var s struct {
-		ID string `json:"id"`
-	}
-	_ = json.Unmarshal(m.Data(), &s)
-	return s.ID
 }
 
 // put tries ads until the store takes them (or refuses some for good), with
 // backoff between tries, keeping msgs from redelivery meanwhile. It gives up
 // only when runCtx ends while the store is failing.
-func (ix *Indexer) put(runCtx context.Context, ads []ad.Scored, msgs []*bus.Msg) error {
+func (ix *Indexer) put(runCtx context.Context, b batch) error {
 	backoff := 200 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(runCtx), ix.opts.PutTimeout)
-		err := ix.store.Put(ctx, ads)
+		var err error
+		if jp, ok := ix.store.(jsonPutter); ok {
+			err = jp.PutJSON(ctx, b.ids, b.docs)
+		} else {
+			err = ix.store.Put(ctx, b.ads)
+		}
 		cancel()
 		var rej Rejections
 		if err == nil || errors.As(err, &rej) {
@@ -195,11 +254,11 @@ func (ix *Indexer) put(runCtx context.Context, ads []ad.Scored, msgs []*bus.Msg)
 		if attempt >= 5 {
 			level = slog.LevelError
 		}
-		ix.logger.Log(runCtx, level, "the store failed; holding the batch and trying again", "ads", len(ads), "try", attempt, "backoff", backoff, "err", err)
+		ix.logger.Log(runCtx, level, "the store failed; holding the batch and trying again", "ads", len(b.ids), "try", attempt, "backoff", backoff, "err", err)
 		if runCtx.Err() != nil {
 			return err
 		}
-		for _, m := range msgs {
+		for _, m := range b.kept {
 			_ = m.InProgress()
 		}
 		if !sleep(runCtx, backoff) {

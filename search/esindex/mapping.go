@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/search"
@@ -210,6 +211,35 @@ func document(s ad.Scored) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return withDerived(src, s), nil
+}
+
+// documentFromJSON is document for an ad already encoded as JSON: only the
+// fields the derived ones need are decoded.
+func documentFromJSON(src []byte) ([]byte, error) {
+	var s struct {
+		AdRisk            int       `json:"ad_risk"`
+		OrganisedActivity int       `json:"organised_activity"`
+		Flags             []string  `json:"flags"`
+		PostedAt          time.Time `json:"posted_at"`
+		FetchedAt         time.Time `json:"fetched_at"`
+	}
+	if err := json.Unmarshal(src, &s); err != nil {
+		return nil, err
+	}
+	src = bytes.TrimSpace(src)
+	if len(src) < 2 || src[len(src)-1] != '}' {
+		return nil, fmt.Errorf("not a JSON object")
+	}
+	return withDerived(src, ad.Scored{
+		Raw:        ad.Raw{PostedAt: s.PostedAt, FetchedAt: s.FetchedAt},
+		Assessment: ad.Assessment{AdRisk: s.AdRisk, OrganisedActivity: s.OrganisedActivity, Flags: s.Flags},
+	}), nil
+}
+
+// withDerived appends the fields Elasticsearch sorts and filters on, which
+// this build cannot compute at query time, to the ad's JSON object src.
+func withDerived(src []byte, s ad.Scored) []byte {
 	// src is a JSON object holding at least "id", so a comma always fits.
 	var b bytes.Buffer
 	b.Grow(len(src) + 64)
@@ -223,7 +253,7 @@ func document(s ad.Scored) ([]byte, error) {
 		b.WriteString(strconv.FormatInt(ms, 10))
 	}
 	b.WriteByte('}')
-	return b.Bytes(), nil
+	return b.Bytes()
 }
 
 // recency is what the newest order sorts on: posted_at, else fetched_at,

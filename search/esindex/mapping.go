@@ -151,6 +151,9 @@ func mappings() obj {
 			"phones":     stored("keyword"), // as crawled; contacts holds them normalised
 			"languages":  kw(),
 			"fetched_at": date(),
+			"gone_at":    date(),
+			// For linking ads that reuse a picture (exact hash matches).
+			"image_hashes": kw(),
 			// ad.Assessment
 			"ad_risk":            integer(),
 			"organised_activity": integer(),

@@ -22,6 +22,8 @@ Usage:
                              one stage as its own process, at scale
   adwatch reindex  [--nats URL] [--es URL] [--fresh]
                              rebuild the index from the scored-ad stream
+  adwatch rescore  [--nats URL] [--rules DIR]
+                             score every stored ad again after a rule change
   adwatch crawl    --site FILE --once --out ads.jsonl
                              crawl one site once without NATS, writing raw ads as JSON lines
   adwatch classify --in ads.jsonl --out scored.jsonl
@@ -75,6 +77,8 @@ func runCLI(args []string, stdout, stderr io.Writer) int {
 		err = cmdStage(ctx, cmd, rest, stderr)
 	case "reindex":
 		err = cmdReindex(ctx, rest, stderr)
+	case "rescore":
+		err = cmdRescore(ctx, rest, stderr)
 	case "rules":
 		err = cmdRules(rest, stdout, stderr)
 	case "sites":

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -142,6 +144,68 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if !strings.Contains(out.String(), fmt.Sprintf("the index holds %d ads", len(want))) {
 		t.Fatalf("reindex said %q, want %d ads", out.String(), len(want))
 	}
+
+	// A rule change, then rescore: every ad gets the new rules' assessment.
+	changed := changedRules(t)
+	out.Reset()
+	if code := runCLI([]string{"rescore", "--data", cfg.Data, "--rules", changed.dir}, &out, &out); code != 0 {
+		t.Fatalf("rescore exited %d: %s", code, out.String())
+	}
+	if !strings.Contains(out.String(), fmt.Sprintf("rescore: %d ads re-scored", len(want))) {
+		t.Fatalf("rescore said %q", out.String())
+	}
+	out.Reset()
+	if code := runCLI([]string{"reindex", "--data", cfg.Data, "--fresh"}, &out, &out); code != 0 {
+		t.Fatalf("reindex exited %d: %s", code, out.String())
+	}
+	cfg.Addr = freeAddr(t)
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	p2, err := startPipeline(ctx2, pipelineConfig{cfg: cfg, stages: stageSet{serve: true}, logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel2(); p2.wait(); p2.close() }()
+	waitFor(t, 30*time.Second, func() (bool, string) {
+		var st progress
+		err := getJSON("http://"+cfg.Addr+"/api/v1/status", &st)
+		return err == nil, fmt.Sprint(err)
+	})
+	for _, h := range searchAll(t, "http://"+cfg.Addr, url.Values{}) {
+		if h.RulesVersion != changed.version {
+			t.Fatalf("ad %s still has rules %s after rescore, want %s", h.ID, h.RulesVersion, changed.version)
+		}
+	}
+}
+
+type ruleSet struct{ dir, version string }
+
+// changedRules copies the shipped rule files with one comment added: a new
+// rules version that scores as the old one did.
+func changedRules(t *testing.T) ruleSet {
+	t.Helper()
+	dir := t.TempDir()
+	entries, err := os.ReadDir("../../configs/rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join("../../configs/rules", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name() == "scoring.yaml" {
+			b = append(b, []byte("\n# changed by the rescore test\n")...)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := classifier.LoadRules(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ruleSet{dir: dir, version: r.Version()}
 }
 
 // groundTruth returns the simulator's ads by the id the crawler must give them.

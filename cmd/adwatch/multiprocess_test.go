@@ -201,6 +201,19 @@ func TestStagesAsProcesses(t *testing.T) {
 			t.Errorf("query %q matches nothing: it tests nothing", q)
 		}
 	}
+
+	// Rebuild the Elasticsearch index from the stream: a new index behind
+	// the alias, with every ad, while serve keeps answering.
+	var out strings.Builder
+	if code := runCLI([]string{"reindex", "--config", os.DevNull, "--nats", natsURL, "--es", estest.URL(), "--es-index", alias}, &out, &out); code != 0 {
+		t.Fatalf("reindex exited %d: %s", code, out.String())
+	}
+	if !strings.Contains(out.String(), "now points at "+alias+"-v") {
+		t.Fatalf("reindex said %q", out.String())
+	}
+	if got := ids(searchAll(t, api, url.Values{})); len(got) != len(want) {
+		t.Fatalf("after reindex the alias holds %d ads, want %d", len(got), len(want))
+	}
 	serve.stop(t)
 }
 

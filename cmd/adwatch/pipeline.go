@@ -178,14 +178,18 @@ func openStore(ctx context.Context, cfg Config, refresh string, log *slog.Logger
 	if cfg.ES.URL == "" {
 		return bleveindex.Open(filepath.Join(cfg.Data, "index"), log)
 	}
-	s, err := esindex.Open(ctx, esindex.Options{
-		Addresses: splitList(cfg.ES.URL), APIKey: cfg.ES.APIKey, Username: cfg.ES.Username,
-		Password: cfg.ES.Password, CAFile: cfg.ES.CAFile, Index: cfg.ES.Index, Refresh: refresh, Logger: log,
-	})
+	s, err := esindex.Open(ctx, esOptions(cfg, refresh, log))
 	if err != nil {
 		return nil, fmt.Errorf("elasticsearch at %s: %w", cfg.ES.URL, err)
 	}
 	return s, nil
+}
+
+func esOptions(cfg Config, refresh string, log *slog.Logger) esindex.Options {
+	return esindex.Options{
+		Addresses: splitList(cfg.ES.URL), APIKey: cfg.ES.APIKey, Username: cfg.ES.Username,
+		Password: cfg.ES.Password, CAFile: cfg.ES.CAFile, Index: cfg.ES.Index, Refresh: refresh, Logger: log,
+	}
 }
 
 // wait blocks until every stage has stopped and returns the first error.

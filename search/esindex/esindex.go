@@ -188,6 +188,9 @@ type Store struct {
 	opts       Options
 	alias      string
 	writeIndex string // the versioned index behind alias when Open ran
+	// target is where Put writes: the alias, except for a Rebuild's writer,
+	// which fills its new index before the alias points at it.
+	target string
 	logger     *slog.Logger
 
 	closeOnce sync.Once
@@ -200,6 +203,24 @@ type Store struct {
 // comment). Opening a store that is already set up changes nothing. It
 // gives up after Options.StartTimeout or when ctx ends.
 func Open(ctx context.Context, opts Options) (*Store, error) {
+	s, err := connect(opts)
+	if err != nil {
+		return nil, err
+	}
+	sctx, cancel := context.WithTimeout(ctx, s.opts.StartTimeout)
+	defer cancel()
+	created, err := s.setUp(sctx)
+	if err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("open elasticsearch store %q at %s: %w", s.alias, strings.Join(s.opts.Addresses, ","), err)
+	}
+	s.logger.Info("elasticsearch store open", "alias", s.alias, "index", s.writeIndex, "created", created,
+		"addresses", s.opts.Addresses, "refresh", s.opts.Refresh)
+	return s, nil
+}
+
+// connect makes the client of a store, without touching the cluster.
+func connect(opts Options) (*Store, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
@@ -227,18 +248,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("elasticsearch client: %w", err)
 	}
-	s := &Store{es: es, opts: opts, alias: opts.Index, logger: opts.Logger}
-
-	sctx, cancel := context.WithTimeout(ctx, opts.StartTimeout)
-	defer cancel()
-	created, err := s.setUp(sctx)
-	if err != nil {
-		_ = s.Close()
-		return nil, fmt.Errorf("open elasticsearch store %q at %s: %w", s.alias, strings.Join(opts.Addresses, ","), err)
-	}
-	s.logger.Info("elasticsearch store open", "alias", s.alias, "index", s.writeIndex, "created", created,
-		"addresses", opts.Addresses, "refresh", opts.Refresh)
-	return s, nil
+	return &Store{es: es, opts: opts, alias: opts.Index, target: opts.Index, logger: opts.Logger}, nil
 }
 
 func (o Options) withDefaults() (Options, error) {

@@ -202,13 +202,13 @@ func templateBody(alias string) obj {
 	}
 }
 
-// document is the JSON indexed for s: its own JSON, so that _source gives
-// back exactly what was put, followed by the fields that queries filter
-// and sort on and that Elasticsearch cannot compute without scripts.
 // Document is the JSON document Put stores for s: what a bare bulk writer
 // must send to be compared with Put (BenchmarkIndexer).
 func Document(s ad.Scored) ([]byte, error) { return document(s) }
 
+// document is the JSON indexed for s: its own JSON, so that _source gives
+// back exactly what was put, followed by the fields that queries filter
+// and sort on and that Elasticsearch cannot compute without scripts.
 func document(s ad.Scored) ([]byte, error) {
 	src, err := json.Marshal(s)
 	if err != nil {

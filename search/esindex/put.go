@@ -248,8 +248,8 @@ func (s *Store) bulk(ctx context.Context, docs []doc) []result {
 	}
 	cfg := esutil.BulkIndexerConfig{
 		Client:        s.es,
-		Index:         s.alias,
-		RequireAlias:  true,
+		Index:         s.target,
+		RequireAlias:  s.target == s.alias,
 		NumWorkers:    s.opts.Workers,
 		FlushBytes:    s.opts.FlushBytes,
 		FlushInterval: s.opts.FlushInterval,
@@ -361,7 +361,7 @@ func (s *Store) refresh(ctx context.Context) error {
 			Total, Successful, Failed int
 		} `json:"_shards"`
 	}
-	if err := s.do(ctx, esapi.IndicesRefreshRequest{Index: []string{s.alias}}, &res); err != nil {
+	if err := s.do(ctx, esapi.IndicesRefreshRequest{Index: []string{s.target}}, &res); err != nil {
 		return fmt.Errorf("refresh %q: %w", s.alias, err)
 	}
 	if res.Shards.Failed > 0 {

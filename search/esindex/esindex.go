@@ -191,7 +191,7 @@ type Store struct {
 	// target is where Put writes: the alias, except for a Rebuild's writer,
 	// which fills its new index before the alias points at it.
 	target string
-	logger     *slog.Logger
+	logger *slog.Logger
 
 	closeOnce sync.Once
 	closeErr  error

@@ -11,6 +11,10 @@ type automaton struct {
 	// with outFlag set when that state ends a key (itself or through its
 	// failure chain), so the scan loop tests one value it already holds.
 	next []int32
+	// next16 is next in 16 bits (outFlag16 for outFlag) when there are at
+	// most 32767 states: half the memory, so more of the rows the scan
+	// touches stay in cache. nil when the automaton is too large.
+	next16 []uint16
 	// term[s] lists the keys that end in state s; dict[s] is the nearest
 	// state on s's failure chain that ends a key, or -1.
 	term [][]int32
@@ -19,7 +23,10 @@ type automaton struct {
 	keyLen []int32
 }
 
-const outFlag = 1 << 30
+const (
+	outFlag   = 1 << 30
+	outFlag16 = 1 << 15
+)
 
 // buildAutomaton compiles keys; key k of the result is keys[k]. Empty keys
 // are never reported.
@@ -119,7 +126,31 @@ func buildAutomaton(keys []string) *automaton {
 			a.next[i] = t | outFlag
 		}
 	}
+	if n < outFlag16 {
+		a.next16 = make([]uint16, len(a.next))
+		for i, t := range a.next {
+			v := uint16(t &^ outFlag)
+			if t&outFlag != 0 {
+				v |= outFlag16
+			}
+			a.next16[i] = v
+		}
+		a.next = nil
+	}
 	return a
+}
+
+// step returns the state after reading a byte of class c in state s.
+func (a *automaton) step(s int32, c int) int32 {
+	if a.next16 != nil {
+		v := a.next16[int(s)*a.nclass+c]
+		t := int32(v &^ outFlag16)
+		if v&outFlag16 != 0 {
+			t |= outFlag
+		}
+		return t
+	}
+	return a.next[int(s)*a.nclass+c]
 }
 
 // scan calls found(key, end) for every occurrence of a key in " "+b+" ",
@@ -128,20 +159,33 @@ func buildAutomaton(keys []string) *automaton {
 // only, at the ends of b too.
 func (a *automaton) scan(b []byte, found func(key int32, end int)) {
 	sp := int(a.class[' '])
-	s := a.next[sp]
+	s := a.step(0, sp)
 	if s&outFlag != 0 {
 		s &^= outFlag
 		a.emit(s, 1, found)
 	}
-	next, class, n := a.next, &a.class, a.nclass
-	for i := 0; i < len(b); i++ {
-		s = next[int(s)*n+int(class[b[i]])]
-		if s&outFlag != 0 {
-			s &^= outFlag
-			a.emit(s, i+2, found)
+	class, n := &a.class, a.nclass
+	if next := a.next16; next != nil {
+		u := uint16(s)
+		for i := 0; i < len(b); i++ {
+			u = next[int(u)*n+int(class[b[i]])]
+			if u&outFlag16 != 0 {
+				u &^= outFlag16
+				a.emit(int32(u), i+2, found)
+			}
+		}
+		s = int32(u)
+	} else {
+		next := a.next
+		for i := 0; i < len(b); i++ {
+			s = next[int(s)*n+int(class[b[i]])]
+			if s&outFlag != 0 {
+				s &^= outFlag
+				a.emit(s, i+2, found)
+			}
 		}
 	}
-	if s = a.next[int(s)*n+sp]; s&outFlag != 0 {
+	if s = a.step(s, sp); s&outFlag != 0 {
 		a.emit(s&^outFlag, len(b)+2, found)
 	}
 }

@@ -82,3 +82,45 @@ func TestAutomatonAllBytes(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
+
+// TestLargeAutomatonMatchesNaive covers the 32-bit table, used when the
+// keys need more than 32767 states.
+func TestLargeAutomatonMatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const alphabet = "abcdefghijklmnopqrstuvwxyz "
+	word := func(n int) string {
+		var b strings.Builder
+		for range n {
+			b.WriteByte(alphabet[rng.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	keys := make([]string, 6000)
+	for i := range keys {
+		keys[i] = word(4 + rng.IntN(8))
+	}
+	a := buildAutomaton(keys)
+	if a.next16 != nil {
+		t.Fatalf("%d keys fit 16 bits; make the test bigger", len(keys))
+	}
+	for range 50 {
+		text := word(300)
+		var got [][2]int
+		a.scan([]byte(text), func(k int32, end int) { got = append(got, [2]int{int(k), end}) })
+		want := naive(keys, text)
+		sortPairs(got)
+		sortPairs(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("scan found %d matches, naive %d", len(got), len(want))
+		}
+	}
+}
+
+func sortPairs(p [][2]int) {
+	slices.SortFunc(p, func(x, y [2]int) int {
+		if x[1] != y[1] {
+			return x[1] - y[1]
+		}
+		return x[0] - y[0]
+	})
+}

@@ -2,11 +2,13 @@ package classifier
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/adwatch/adwatch/ad"
+	"github.com/adwatch/adwatch/classifier/phone"
 )
 
 // maxEvidence bounds the evidence kept per indicator: enough to explain,
@@ -24,7 +26,7 @@ type scratch struct {
 	v      view
 	hits   []hit
 	kept   []hit
-	rxNeed []bool
+	rxAt   []rxSite
 	active []bool
 	ev     []evRec
 	ages   []statedAge
@@ -33,10 +35,25 @@ type scratch struct {
 	fired  []fired
 	totals []famTotal
 	perInd []indAcc
+	langs  []StatedLanguage
+	prices []pricedField
+	// lang is the ad's language once known (langDone).
+	lang     string
+	langDone bool
+	matches  []phone.Match
+	priceBuf []Price
+	ptoks    []ptok
+}
+
+// pricedField is a price found in the title (field 0) or text (field 1).
+type pricedField struct {
+	field int
+	p     Price
 }
 
 type hit struct {
 	ind      int32
+	cue      int8
 	negative bool
 	veto     bool
 	vs, ve   int
@@ -51,13 +68,15 @@ type evRec struct {
 type indAcc struct {
 	vetoed bool
 	fired  bool
+	// cues is the set of cues with evidence; the indicator fires by its
+	// cues when enough of them, the required ones included, are set.
+	cues   uint32
 	points float64
 	nev    int
 }
 
 func newScratch(r *Rules) *scratch {
 	return &scratch{
-		rxNeed: make([]bool, len(r.regexes)),
 		active: make([]bool, len(r.inds)),
 		perInd: make([]indAcc, len(r.inds)),
 	}
@@ -78,15 +97,28 @@ func (r *Rules) Classify(raw ad.Raw) ad.Assessment {
 // link); otherwise its rule weight does. Its family is its rule's, else its
 // own Family.
 func (r *Rules) ClassifyLinked(raw ad.Raw, linked []ad.Indicator) ad.Assessment {
-	s := r.pool.Get().(*scratch)
-	defer r.pool.Put(s)
+	s := r.getScratch()
+	defer r.putScratch(s)
 	s.ev = s.ev[:0]
 	s.fired = s.fired[:0]
 	for i := range s.perInd {
 		s.perInd[i] = indAcc{}
 	}
+	// The ad's language: its lang field, else detected, but only when a
+	// rule needs it (detection costs as much as a quarter of the rest).
+	// Until then an unknown language lets every gate through, and gates on
+	// language are checked again before an indicator fires.
+	s.lang, s.langDone = "", true
+	if r.usesAdLang {
+		if l := strings.TrimSpace(raw.Lang); l != "" {
+			s.lang = strings.ToLower(l)
+		} else {
+			s.langDone = false
+		}
+	}
+	langPending := !s.langDone // gates on language let everything through so far
 	for i, ind := range r.inds {
-		s.active[i] = ind.when.allows(&raw)
+		s.active[i] = ind.when.allows(&raw, s.lang)
 	}
 
 	// Patterns, field by field.
@@ -111,7 +143,7 @@ func (r *Rules) ClassifyLinked(raw ad.Raw, linked []ad.Indicator) ad.Assessment 
 			}
 			if c.field && raw.Age > 0 && raw.Age >= c.min && raw.Age <= c.max {
 				a := itoa(raw.Age)
-				s.addEv(int32(i), ad.Evidence{Field: "age", Start: 0, End: len(a), Text: a}, ind.weight)
+				s.addEv(int32(i), -1, ad.Evidence{Field: "age", Start: 0, End: len(a), Text: a}, ind.weight)
 			}
 			if !c.text {
 				continue
@@ -124,13 +156,13 @@ func (r *Rules) ClassifyLinked(raw ad.Raw, linked []ad.Indicator) ad.Assessment 
 				if k >= nTitle {
 					f, v = "text", raw.Text
 				}
-				s.addEv(int32(i), ad.Evidence{Field: f, Start: sa.start, End: sa.end, Text: v[sa.start:sa.end]}, ind.weight)
+				s.addEv(int32(i), -1, ad.Evidence{Field: f, Start: sa.start, End: sa.end, Text: v[sa.start:sa.end]}, ind.weight)
 			}
 		}
 	}
 
 	// Contacts.
-	s.conts, s.seen = contacts(&raw, s.conts[:0], s.seen[:0])
+	s.conts, s.seen, s.matches = contacts(&raw, s.conts[:0], s.seen[:0], s.matches[:0])
 	if r.usesPhones {
 		for i, ind := range r.inds {
 			if !s.active[i] || (len(ind.phoneNot) == 0 && !ind.phoneObsc) {
@@ -139,7 +171,7 @@ func (r *Rules) ClassifyLinked(raw ad.Raw, linked []ad.Indicator) ad.Assessment 
 			for _, sg := range s.seen {
 				c := &s.conts[sg.contact]
 				if (len(ind.phoneNot) > 0 && !inCountries(c.e164, ind.phoneNot)) || (ind.phoneObsc && !c.plain) {
-					s.addEv(int32(i), sg.ev, ind.weight)
+					s.addEv(int32(i), -1, sg.ev, ind.weight)
 				}
 			}
 		}
@@ -147,20 +179,54 @@ func (r *Rules) ClassifyLinked(raw ad.Raw, linked []ad.Indicator) ad.Assessment 
 
 	// The person's languages, as the site shows them.
 	if r.usesLangs && len(raw.Languages) > 0 {
+		s.langs = appendLanguages(s.langs[:0], raw.Languages)
 		for i, ind := range r.inds {
-			if !s.active[i] || len(ind.langExclude) == 0 {
+			if !s.active[i] {
 				continue
 			}
-			speaks := false
-			for _, l := range raw.Languages {
-				if contains(ind.langExclude, languageCode(l)) {
-					speaks = true
+			if len(ind.unlessLangs) > 0 && speaksAny(s.langs, ind.unlessLangs) {
+				s.perInd[i].vetoed = true
+				continue
+			}
+			notSpoken := len(ind.langExclude) > 0 && !speaksAny(s.langs, ind.langExclude)
+			// Someone who speaks every language the gate allows speaks the
+			// ad's: no need to detect it.
+			if ind.adLangNot && !(len(ind.when.langs) > 0 && speaksAll(s.langs, ind.when.langs)) {
+				if lang := s.adLang(&raw); lang != "" && !speaks(s.langs, lang) {
+					notSpoken = true
 				}
 			}
-			if !speaks {
+			if notSpoken {
 				for k, l := range raw.Languages {
-					s.addEv(int32(i), ad.Evidence{Field: "languages", Start: 0, End: len(l), Text: raw.Languages[k]}, ind.weight)
+					s.addEv(int32(i), -1, ad.Evidence{Field: "languages", Start: 0, End: len(l), Text: raw.Languages[k]}, ind.weight)
 				}
+			}
+		}
+	}
+
+	// Pay stated per week or month.
+	if r.usesPay {
+		r.payEvidence(s, &raw)
+	}
+
+	// An e-mail address or web site on the ad's own domain, or a named
+	// business, says who is behind the ad.
+	if r.usesDomain {
+		domainChecked, nameChecked, own, named := false, false, false, false
+		for i, ind := range r.inds {
+			if !s.active[i] || !s.perInd[i].fired && s.perInd[i].cues == 0 {
+				continue
+			}
+			if ind.unlessDomain && !domainChecked {
+				_, _, _, own = ownDomain(raw.Title, raw.Text)
+				domainChecked = true
+			}
+			if ind.unlessName && !nameChecked {
+				named = namedBusiness(raw.Title) || namedBusiness(raw.Text)
+				nameChecked = true
+			}
+			if ind.unlessDomain && own || ind.unlessName && named {
+				s.perInd[i].vetoed = true
 			}
 		}
 	}
@@ -169,7 +235,10 @@ func (r *Rules) ClassifyLinked(raw ad.Raw, linked []ad.Indicator) ad.Assessment 
 	all := make([]ad.Evidence, 0, len(s.ev))
 	for i, ind := range r.inds {
 		acc := &s.perInd[i]
-		if !acc.fired || acc.vetoed {
+		if acc.vetoed || !acc.fired && !ind.cuesHold(acc.cues) {
+			continue
+		}
+		if langPending && ind.when.onLang() && !ind.when.allows(&raw, s.adLang(&raw)) {
 			continue
 		}
 		from := len(all)
@@ -241,13 +310,19 @@ func itoa(n int) string {
 }
 
 // addEv records evidence for indicator ind, deduplicated and bounded; the
-// indicator's points are the highest weight among its evidence.
-func (s *scratch) addEv(ind int32, e ad.Evidence, weight float64) {
+// indicator's points are the highest weight among its evidence. Evidence
+// for a cue (cue >= 0) counts towards the indicator's cues; other evidence
+// fires it.
+func (s *scratch) addEv(ind int32, cue int8, e ad.Evidence, weight float64) {
 	acc := &s.perInd[ind]
-	if !acc.fired || weight > acc.points {
+	if (!acc.fired && acc.cues == 0) || weight > acc.points {
 		acc.points = weight
 	}
-	acc.fired = true
+	if cue >= 0 {
+		acc.cues |= 1 << uint(cue)
+	} else {
+		acc.fired = true
+	}
 	if acc.nev >= maxEvidence {
 		return
 	}
@@ -260,6 +335,42 @@ func (s *scratch) addEv(ind int32, e ad.Evidence, weight float64) {
 	acc.nev++
 }
 
+// rxSite is where the required literal of regex rx occurs in a view.
+type rxSite struct {
+	rx         int32
+	start, end int32
+}
+
+// regexReach is how far around its required literal a regex match may
+// reach, in bytes of the normalised text (README: "Regexes").
+const regexReach = 120
+
+// regexWindow returns the window of b around the literal at [start, end)
+// where a match holding it is looked for: regexReach bytes either side,
+// widened to a word boundary (a space or an end of b), so that the guards
+// (?:^| ) and (?: |$) behave in the window as in the whole text.
+func regexWindow(b []byte, start, end int) (int, int) {
+	lo := max(0, start-regexReach)
+	for lo > 0 && b[lo] != ' ' {
+		lo--
+	}
+	hi := min(len(b), end+regexReach)
+	for hi < len(b) && b[hi-1] != ' ' {
+		hi++
+	}
+	return lo, hi
+}
+
+// regexHits records the matches of rx in w, which starts at offset off of
+// the view.
+func (s *scratch) regexHits(rx *regexRule, w []byte, off int) {
+	for _, m := range rx.re.FindAllIndex(w, maxEvidence*4) {
+		if m[0] < m[1] && len(s.hits) < maxHits {
+			s.hits = append(s.hits, hit{ind: rx.ind, cue: rx.cue, negative: rx.negative, veto: rx.veto, vs: off + m[0], ve: off + m[1], weight: rx.weight})
+		}
+	}
+}
+
 // matchField finds every pattern hit in one field value and records the
 // positive hits no negative pattern of the same indicator overlaps.
 func (r *Rules) matchField(s *scratch, name string, bit uint8, val string) {
@@ -269,25 +380,26 @@ func (r *Rules) matchField(s *scratch, name string, bit uint8, val string) {
 		return
 	}
 	s.hits = s.hits[:0]
-	for i := range s.rxNeed {
-		s.rxNeed[i] = false
-	}
+	s.rxAt = s.rxAt[:0]
 	b := v.b
 	r.auto.scan(b, func(key int32, end int) {
 		kt := &r.keys[key]
 		for _, ri := range kt.regexes {
-			s.rxNeed[ri] = true
+			if rx := &r.regexes[ri]; rx.fields&bit != 0 && s.active[rx.ind] && len(s.rxAt) < maxHits {
+				// The literal ends at end-1 in b (end is in " "+b+" ").
+				s.rxAt = append(s.rxAt, rxSite{rx: ri, end: int32(end - 1), start: int32(end - 1 - int(r.auto.keyLen[key]))})
+			}
 		}
 		if len(kt.seqs) == 0 {
 			return
 		}
 		// end is in " "+b+" "; a phrase key is " words " or " prefix".
 		start := end - int(r.auto.keyLen[key])
-		for _, si := range kt.seqs {
-			sr := &r.seqs[si]
-			if sr.fields&bit == 0 || !s.active[sr.ind] {
+		for _, ref := range kt.seqs {
+			if ref.fields&bit == 0 || !s.active[ref.ind] {
 				continue
 			}
+			sr := &r.seqs[ref.seq]
 			kend := end - 1
 			if !sr.seq.keyPrefix {
 				kend--
@@ -296,19 +408,36 @@ func (r *Rules) matchField(s *scratch, name string, bit uint8, val string) {
 				return
 			}
 			if e, ok := matchSeq(b, start, kend, &sr.seq); ok {
-				s.hits = append(s.hits, hit{ind: sr.ind, negative: sr.negative, veto: sr.veto, vs: start, ve: e, weight: sr.weight})
+				s.hits = append(s.hits, hit{ind: sr.ind, cue: sr.cue, negative: sr.negative, veto: sr.veto, vs: start, ve: e, weight: sr.weight})
 			}
 		}
 	})
+	// Regexes without a required literal run on the whole view; the others
+	// only in windows around where their literal occurs, so a costly
+	// regex costs little on a long ad.
 	for ri := range r.regexes {
 		rx := &r.regexes[ri]
-		if rx.fields&bit == 0 || !s.active[rx.ind] || !(rx.always || s.rxNeed[ri]) {
-			continue
+		if rx.always && rx.fields&bit != 0 && s.active[rx.ind] {
+			s.regexHits(rx, b, 0)
 		}
-		for _, m := range rx.re.FindAllIndex(b, maxEvidence*4) {
-			if m[0] < m[1] && len(s.hits) < maxHits {
-				s.hits = append(s.hits, hit{ind: rx.ind, negative: rx.negative, veto: rx.veto, vs: m[0], ve: m[1], weight: rx.weight})
+	}
+	if len(s.rxAt) > 0 {
+		slices.SortFunc(s.rxAt, func(x, y rxSite) int { return cmp.Or(cmp.Compare(x.rx, y.rx), cmp.Compare(x.start, y.start)) })
+		for i := 0; i < len(s.rxAt); {
+			ri := s.rxAt[i].rx
+			lo, hi := regexWindow(b, int(s.rxAt[i].start), int(s.rxAt[i].end))
+			j := i + 1
+			for ; j < len(s.rxAt) && s.rxAt[j].rx == ri; j++ {
+				l2, h2 := regexWindow(b, int(s.rxAt[j].start), int(s.rxAt[j].end))
+				if l2 <= hi {
+					hi = max(hi, h2)
+					continue
+				}
+				s.regexHits(&r.regexes[ri], b[lo:hi], lo)
+				lo, hi = l2, h2
 			}
+			s.regexHits(&r.regexes[ri], b[lo:hi], lo)
+			i = j
 		}
 	}
 	// Keep the positive hits no negative of their indicator overlaps.
@@ -337,42 +466,148 @@ func (r *Rules) matchField(s *scratch, name string, bit uint8, val string) {
 	// Overlapping hits of one indicator are one piece of evidence: "Book
 	// via our booking office", not also "our booking office".
 	slices.SortFunc(kept, func(x, y hit) int {
-		return cmp.Or(cmp.Compare(x.ind, y.ind), cmp.Compare(x.vs, y.vs), cmp.Compare(y.ve, x.ve))
+		return cmp.Or(cmp.Compare(x.ind, y.ind), cmp.Compare(x.cue, y.cue), cmp.Compare(x.vs, y.vs), cmp.Compare(y.ve, x.ve))
 	})
 	for i := 0; i < len(kept); {
 		h := kept[i]
 		j := i + 1
-		for ; j < len(kept) && kept[j].ind == h.ind && kept[j].vs < h.ve; j++ {
+		for ; j < len(kept) && kept[j].ind == h.ind && kept[j].cue == h.cue && kept[j].vs < h.ve; j++ {
 			h.ve = max(h.ve, kept[j].ve)
 			h.weight = max(h.weight, kept[j].weight)
 		}
 		i = j
 		if start, end, ok := v.span(h.vs, h.ve); ok {
-			s.addEv(h.ind, ad.Evidence{Field: name, Start: start, End: end, Text: val[start:end]}, h.weight)
+			s.addEv(h.ind, h.cue, ad.Evidence{Field: name, Start: start, End: end, Text: val[start:end]}, h.weight)
 		}
 	}
 	s.kept = kept
 }
 
-// languageCode maps a language as sites show it ("Dansk", "English",
-// "Rumænsk") to its ISO 639-1 code; unknown names are returned lower-case.
-func languageCode(name string) string {
-	n := strings.ToLower(strings.TrimSpace(name))
-	if c, ok := languageNames[n]; ok {
-		return c
-	}
-	return n
+// cuesHold reports whether the cues in set make the indicator fire: at
+// least minCues of them, every required one among them.
+func (ind *indicator) cuesHold(set uint32) bool {
+	return ind.minCues > 0 && bits.OnesCount32(set) >= ind.minCues && set&ind.requiredCues == ind.requiredCues
 }
 
-var languageNames = map[string]string{
-	"dansk": "da", "danish": "da", "da": "da",
-	"engelsk": "en", "english": "en", "en": "en",
-	"tysk": "de", "german": "de", "svensk": "sv", "swedish": "sv", "norsk": "no", "norwegian": "no",
-	"rumænsk": "ro", "romanian": "ro", "polsk": "pl", "polish": "pl", "bulgarsk": "bg", "bulgarian": "bg",
-	"spansk": "es", "spanish": "es", "portugisisk": "pt", "portuguese": "pt", "fransk": "fr", "french": "fr",
-	"italiensk": "it", "italian": "it", "russisk": "ru", "russian": "ru", "ukrainsk": "uk", "ukrainian": "uk",
-	"thai": "th", "litauisk": "lt", "lithuanian": "lt", "lettisk": "lv", "latvian": "lv",
-	"ungarsk": "hu", "hungarian": "hu", "kinesisk": "zh", "chinese": "zh", "vietnamesisk": "vi",
-	"vietnamese": "vi", "arabisk": "ar", "arabic": "ar", "hollandsk": "nl", "dutch": "nl",
-	"tagalog": "tl", "filipino": "tl", "tjekkisk": "cs", "czech": "cs", "estisk": "et", "estonian": "et",
+// adLang returns the ad's language, detecting it on first use.
+func (s *scratch) adLang(r *ad.Raw) string {
+	if !s.langDone {
+		s.lang, s.langDone = adLanguage(r), true
+	}
+	return s.lang
+}
+
+// adLanguage is the ad's language: its lang field, else what the text
+// reads as ("" when it is too short or mixed to tell).
+func adLanguage(r *ad.Raw) string {
+	if l := strings.TrimSpace(r.Lang); l != "" {
+		return strings.ToLower(l)
+	}
+	var d detector
+	d.run(r.Title)
+	d.run(r.Text)
+	return d.result().Lang
+}
+
+// appendLanguages appends the languages of a languages field to out.
+func appendLanguages(out []StatedLanguage, values []string) []StatedLanguage {
+	for _, v := range values {
+		if sl, ok := parseLanguage(v); ok && !strings.ContainsAny(v, ",;/|·&+\n") {
+			out = appendLanguage(out, sl)
+			continue
+		}
+		for _, part := range splitLanguages(v) {
+			if sl, ok := parseLanguage(part); ok {
+				out = appendLanguage(out, sl)
+			}
+		}
+	}
+	return out
+}
+
+func appendLanguage(out []StatedLanguage, sl StatedLanguage) []StatedLanguage {
+	for i := range out {
+		if out[i].Code == sl.Code {
+			out[i].Limited = out[i].Limited && sl.Limited
+			return out
+		}
+	}
+	return append(out, sl)
+}
+
+// speaks reports whether the stated languages include lang, more than a
+// little.
+func speaks(langs []StatedLanguage, lang string) bool {
+	for _, l := range langs {
+		if l.Code == lang && !l.Limited {
+			return true
+		}
+	}
+	return false
+}
+
+func speaksAll(langs []StatedLanguage, codes []string) bool {
+	for _, c := range codes {
+		if !speaks(langs, c) {
+			return false
+		}
+	}
+	return true
+}
+
+func speaksAny(langs []StatedLanguage, codes []string) bool {
+	for _, c := range codes {
+		if speaks(langs, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// payEvidence records, for every indicator and cue with pay_at_least, the
+// prices in title and text that pay at least that much a month.
+func (r *Rules) payEvidence(s *scratch, raw *ad.Raw) {
+	parsed := false
+	for i, ind := range r.inds {
+		if !s.active[i] {
+			continue
+		}
+		check := func(cue int8, min float64) {
+			if min <= 0 {
+				return
+			}
+			if cue >= 0 {
+				// A pay cue matters only if, with it, the other cues found
+				// can make the indicator fire: most ads never need their
+				// prices read.
+				acc := &s.perInd[i]
+				if acc.fired || !ind.cuesHold(acc.cues|1<<uint(cue)) {
+					return
+				}
+			}
+			if !parsed {
+				s.prices = s.prices[:0]
+				for f, v := range [...]string{raw.Title, raw.Text} {
+					s.priceBuf, s.ptoks = appendPrices(s.priceBuf[:0], v, s.ptoks)
+					for _, p := range s.priceBuf {
+						s.prices = append(s.prices, pricedField{field: f, p: p})
+					}
+				}
+				parsed = true
+			}
+			for _, pf := range s.prices {
+				if m, ok := monthlyDKK(pf.p); ok && m >= min {
+					name, v := "title", raw.Title
+					if pf.field == 1 {
+						name, v = "text", raw.Text
+					}
+					s.addEv(int32(i), cue, ad.Evidence{Field: name, Start: pf.p.Start, End: pf.p.End, Text: v[pf.p.Start:pf.p.End]}, ind.weight)
+				}
+			}
+		}
+		check(-1, ind.payMin)
+		for k, c := range ind.cues {
+			check(int8(k), c.payMin)
+		}
+	}
 }

@@ -36,7 +36,7 @@ type sighting struct {
 // contacts gathers the ad's phone numbers: every phones field value, then
 // every number in the title and text, deduplicated, in that order, and
 // where each was seen.
-func contacts(r *ad.Raw, out []contact, seen []sighting) ([]contact, []sighting) {
+func contacts(r *ad.Raw, out []contact, seen []sighting, ms []phone.Match) ([]contact, []sighting, []phone.Match) {
 	add := func(e164 string, plain bool, ev ad.Evidence) {
 		for i := range out {
 			if out[i].e164 == e164 {
@@ -63,14 +63,15 @@ func contacts(r *ad.Raw, out []contact, seen []sighting) ([]contact, []sighting)
 		if f.value == "" {
 			continue
 		}
-		for _, m := range phone.Extract(f.value, DefaultRegion) {
+		ms = phone.AppendExtract(ms[:0], f.value, DefaultRegion)
+		for _, m := range ms {
 			if m.Start < 0 || m.End > len(f.value) || m.Start >= m.End || m.E164 == "" {
 				continue // never trust a span blindly: evidence must index the field
 			}
 			add(m.E164, !m.Obscured, ad.Evidence{Field: f.name, Start: m.Start, End: m.End, Text: f.value[m.Start:m.End]})
 		}
 	}
-	return out, seen
+	return out, seen, ms
 }
 
 // inCountries reports whether the E.164 number has one of the calling codes

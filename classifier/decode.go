@@ -238,7 +238,9 @@ type familySpec struct {
 }
 
 type patternSpec struct {
-	lang     string
+	lang string
+	// cue is the index of the cue the pattern belongs to, or -1.
+	cue      int
 	phrase   string
 	regex    *regexp.Regexp
 	weight   float64 // < 0: the indicator's weight
@@ -272,6 +274,22 @@ type indicatorSpec struct {
 	boost       *boost
 	patterns    []patternSpec
 	tests       []indicatorTest
+
+	cues         []cueSpec
+	minCues      int
+	adLangNot    bool
+	unlessLangs  []string
+	unlessDomain bool
+	unlessName   bool
+	payMin       float64
+}
+
+// cueSpec is one cue of an indicator that fires on a combination of cues
+// ("high pay" and "no experience needed").
+type cueSpec struct {
+	name     string
+	required bool
+	payMin   float64 // > 0: also a stated pay of at least this many kroner a month
 }
 
 // Field names an indicator's patterns can be matched on.
@@ -288,8 +306,12 @@ const (
 var indicatorFields = []string{
 	"id", "family", "grade", "weight", "cap", "description", "fields", "flags",
 	"when", "age", "phone_country_not", "phone_obscured", "languages_exclude",
+	"ad_language_not_spoken", "pay_at_least", "unless", "cues", "min_cues",
 	"boost", "patterns", "negative", "tests",
 }
+
+// maxCues bounds the cues of one indicator (they are kept in a bit set).
+const maxCues = 16
 
 var langCode = regexp.MustCompile(`^[a-z]{2}$`)
 
@@ -631,6 +653,77 @@ func (d *decoder) parseIndicator(n *yaml.Node, path string) *indicatorSpec {
 				}
 				ind.langExclude = append(ind.langExclude, l)
 			}
+		case "ad_language_not_spoken":
+			ind.adLangNot, _ = d.boolean(v, p)
+		case "pay_at_least":
+			ind.payMin = d.parsePay(v, p)
+		case "unless":
+			d.mapping(v, p, []string{"languages", "company_domain", "company_name"}, func(key string, v *yaml.Node) {
+				switch key {
+				case "languages":
+					for _, l := range d.strList(v, p+".languages") {
+						if !langCode.MatchString(l) {
+							d.fail(v, p+".languages", "language %q must be a two-letter ISO 639-1 code such as da or en", l)
+							continue
+						}
+						ind.unlessLangs = append(ind.unlessLangs, l)
+					}
+				case "company_domain":
+					ind.unlessDomain, _ = d.boolean(v, p+".company_domain")
+				case "company_name":
+					ind.unlessName, _ = d.boolean(v, p+".company_name")
+				}
+			})
+		case "min_cues":
+			if m, ok := d.integer(v, p); ok {
+				if m < 1 || m > maxCues {
+					d.fail(v, p, "min_cues %d out of range; must be 1 to %d", m, maxCues)
+					return
+				}
+				ind.minCues = m
+			}
+		case "cues":
+			d.list(v, p, func(i int, cp string, item *yaml.Node) {
+				if i >= maxCues {
+					d.fail(item, cp, "at most %d cues", maxCues)
+					return
+				}
+				var c cueSpec
+				idx := len(ind.cues)
+				hasTrigger := false
+				d.mapping(item, cp, []string{"name", "required", "pay_at_least", "patterns", "note"}, func(key string, v *yaml.Node) {
+					switch key {
+					case "name":
+						c.name, _ = d.str(v, cp+".name")
+					case "required":
+						c.required, _ = d.boolean(v, cp+".required")
+					case "pay_at_least":
+						c.payMin = d.parsePay(v, cp+".pay_at_least")
+						hasTrigger = true
+					case "patterns":
+						ps := d.parsePatterns(v, cp+".patterns", false)
+						for k := range ps {
+							ps[k].cue = idx
+						}
+						ind.patterns = append(ind.patterns, ps...)
+						hasTrigger = true
+					case "note":
+						d.str(v, cp+".note")
+					}
+				})
+				if c.name == "" {
+					d.fail(item, cp, "a cue needs a name")
+				}
+				for _, o := range ind.cues {
+					if o.name == c.name && c.name != "" {
+						d.fail(item, cp+".name", "cue %q is given twice", c.name)
+					}
+				}
+				if !hasTrigger {
+					d.fail(item, cp, "cue %q needs patterns or pay_at_least", c.name)
+				}
+				ind.cues = append(ind.cues, c)
+			})
 		case "boost":
 			b := &boost{}
 			d.mapping(v, p, []string{"family", "factor"}, func(key string, v *yaml.Node) {
@@ -686,15 +779,43 @@ func (d *decoder) parseIndicator(n *yaml.Node, path string) *indicatorSpec {
 	case ind.grade == "A-" && ind.weight > 0:
 		d.fail(weightNode, path+".weight", "weight %v for a grade A- indicator; A- (tested, not predictive) must have weight 0", ind.weight)
 	}
-	triggers := given["patterns"] || given["age"] || given["phone_country_not"] || given["phone_obscured"] || given["languages_exclude"]
+	switch {
+	case given["cues"] && !given["min_cues"]:
+		d.fail(n, path+".min_cues", "indicator %q has cues but no min_cues: how many of them must hold", ind.id)
+	case given["min_cues"] && !given["cues"]:
+		d.fail(n, path+".min_cues", "min_cues without cues: give the cues it counts")
+	case given["min_cues"] && ind.minCues > len(ind.cues):
+		d.fail(n, path+".min_cues", "min_cues %d is more than the %d cues given", ind.minCues, len(ind.cues))
+	}
+	triggers := given["patterns"] || given["age"] || given["phone_country_not"] || given["phone_obscured"] ||
+		given["languages_exclude"] || given["ad_language_not_spoken"] || given["pay_at_least"] || given["cues"]
 	if !triggers {
 		if given["negative"] {
 			d.fail(n, path+".negative", "indicator %q has negative patterns but no patterns to suppress", ind.id)
 		} else {
-			d.fail(n, path, "indicator %q can never fire: give patterns, age, phone_country_not, phone_obscured or languages_exclude", ind.id)
+			d.fail(n, path, "indicator %q can never fire: give patterns, cues, age, phone_country_not, phone_obscured, languages_exclude, ad_language_not_spoken or pay_at_least", ind.id)
 		}
 	}
 	return ind
+}
+
+// parsePay decodes {dkk_per_month: N}: a stated pay of at least N kroner
+// a month (pay stated per week is counted per month).
+func (d *decoder) parsePay(n *yaml.Node, path string) float64 {
+	var v float64
+	d.mapping(n, path, []string{"dkk_per_month"}, func(_ string, vn *yaml.Node) {
+		if f, ok := d.num(vn, path+".dkk_per_month"); ok {
+			if f <= 0 || f > 1e7 {
+				d.fail(vn, path+".dkk_per_month", "%v out of range; must be above 0 and at most 10000000 kroner", f)
+				return
+			}
+			v = f
+		}
+	})
+	if v == 0 {
+		d.fail(n, path, "pay_at_least needs dkk_per_month")
+	}
+	return v
 }
 
 func indexOf(list []string, s string) int {
@@ -733,7 +854,7 @@ func (d *decoder) parsePatterns(n *yaml.Node, path string, negative bool) []patt
 			continue
 		}
 		d.list(v, lp, func(_ int, p string, item *yaml.Node) {
-			ps := patternSpec{lang: lang, weight: -1, negative: negative, pos: d.pos(item), path: p}
+			ps := patternSpec{lang: lang, cue: -1, weight: -1, negative: negative, pos: d.pos(item), path: p}
 			if item.Kind == yaml.ScalarNode && item.Tag != "!!null" {
 				ps.phrase = item.Value
 				if strings.TrimSpace(ps.phrase) == "" {

@@ -457,7 +457,8 @@ func matchWords(b []byte, pos int, words []elem) (int, bool) {
 			return 0, false
 		}
 		s := pos + 1
-		if len(b)-s < len(e.text) || string(b[s:s+len(e.text)]) != e.text {
+		// The first byte rejects most alternatives before a full compare.
+		if len(b)-s < len(e.text) || e.text != "" && b[s] != e.text[0] || string(b[s:s+len(e.text)]) != e.text {
 			return 0, false
 		}
 		p := s + len(e.text)

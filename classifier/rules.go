@@ -8,6 +8,13 @@
 // literal phrase of every rule into one Aho-Corasick automaton, so matching
 // costs one pass over each field whatever the number of phrases.
 //
+// Around the core: ReadFacts reads what an ad states (its language,
+// detected offline when the site gives none, the languages the person
+// speaks, phone numbers, e-mails, ages, prices and the hourly price in
+// kroner); Explain writes why an ad scored what it did; Evaluate measures
+// assessments against labels; a Reloader keeps the rules current from
+// their directory while the stage runs.
+//
 // Indicators are signals for a human, never a verdict.
 package classifier
 
@@ -23,7 +30,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/adwatch/adwatch/ad"
 )
@@ -47,10 +53,36 @@ type Rules struct {
 	fields uint8
 
 	usesAge, usesPhones, usesLangs bool
+	// usesAdLang: some rule needs the ad's language (a when.langs gate or
+	// ad_language_not_spoken), detected when the ad does not give it.
+	usesAdLang, usesPay, usesDomain bool
 
 	fileTests []fileTest
 
-	pool sync.Pool
+	// free holds scratch buffers between classifications. A channel, not
+	// a sync.Pool: a pool is emptied by every garbage collection, and the
+	// buffers (views of the fields, hits, evidence) would be grown again.
+	free chan *scratch
+}
+
+// maxFreeScratch bounds the scratch buffers kept between
+// classifications; more concurrent classifications allocate their own.
+const maxFreeScratch = 64
+
+func (r *Rules) getScratch() *scratch {
+	select {
+	case s := <-r.free:
+		return s
+	default:
+		return newScratch(r)
+	}
+}
+
+func (r *Rules) putScratch(s *scratch) {
+	select {
+	case r.free <- s:
+	default:
+	}
 }
 
 type indicator struct {
@@ -69,6 +101,15 @@ type indicator struct {
 	pos                            pos
 	tests                          []indicatorTest
 	fam                            *family
+
+	adLangNot    bool
+	unlessLangs  []string
+	unlessDomain bool
+	unlessName   bool
+	payMin       float64
+	cues         []cueSpec
+	minCues      int
+	requiredCues uint32 // bit set of the required cues
 }
 
 // gate restricts an indicator to some ads. An unknown (empty) category or
@@ -77,7 +118,12 @@ type gate struct {
 	categories, categoriesExclude, langs, langsExclude []string
 }
 
-func (g *gate) allows(r *ad.Raw) bool {
+// onLang reports whether the gate depends on the ad's language.
+func (g *gate) onLang() bool { return len(g.langs) > 0 || len(g.langsExclude) > 0 }
+
+// allows reports whether the gate lets an ad through; lang is the ad's
+// language (its lang field, else detected; "" when unknown).
+func (g *gate) allows(r *ad.Raw, lang string) bool {
 	if r.Category != "" {
 		if len(g.categories) > 0 && !contains(g.categories, r.Category) {
 			return false
@@ -86,11 +132,11 @@ func (g *gate) allows(r *ad.Raw) bool {
 			return false
 		}
 	}
-	if r.Lang != "" {
-		if len(g.langs) > 0 && !contains(g.langs, r.Lang) {
+	if lang != "" {
+		if len(g.langs) > 0 && !contains(g.langs, lang) {
 			return false
 		}
-		if contains(g.langsExclude, r.Lang) {
+		if contains(g.langsExclude, lang) {
 			return false
 		}
 	}
@@ -112,12 +158,21 @@ type boost struct {
 }
 
 type keyTargets struct {
-	seqs    []int32
+	seqs    []seqRef
 	regexes []int32
+}
+
+// seqRef points to a phrase sequence with what decides, without reading
+// the sequence, whether it applies to the field and ad at hand.
+type seqRef struct {
+	seq    int32
+	ind    int32
+	fields uint8
 }
 
 type seqRule struct {
 	ind      int32
+	cue      int8 // -1: not a cue
 	negative bool
 	veto     bool
 	weight   float64 // < 0: the indicator's weight
@@ -127,6 +182,7 @@ type seqRule struct {
 
 type regexRule struct {
 	ind      int32
+	cue      int8
 	negative bool
 	veto     bool
 	weight   float64
@@ -285,17 +341,28 @@ func compile(files []ruleFile) (*Rules, error) {
 				flags: s.flags, when: s.when, age: s.age, phoneNot: s.phoneNot,
 				phoneObsc: s.phoneObsc, langExclude: s.langExclude, boost: s.boost,
 				pos: s.pos, tests: s.tests, fam: fam,
+				adLangNot: s.adLangNot, unlessLangs: s.unlessLangs, unlessDomain: s.unlessDomain, unlessName: s.unlessName,
+				payMin: s.payMin, cues: s.cues, minCues: s.minCues,
+			}
+			for k, c := range s.cues {
+				if c.required {
+					ind.requiredCues |= 1 << k
+				}
+				r.usesPay = r.usesPay || c.payMin > 0
 			}
 			idx := int32(len(r.inds))
 			r.inds = append(r.inds, ind)
 			r.byID[s.id] = int(idx)
 			r.usesAge = r.usesAge || s.age != nil
 			r.usesPhones = r.usesPhones || len(s.phoneNot) > 0 || s.phoneObsc
-			r.usesLangs = r.usesLangs || len(s.langExclude) > 0
+			r.usesLangs = r.usesLangs || len(s.langExclude) > 0 || len(s.unlessLangs) > 0 || s.adLangNot
+			r.usesAdLang = r.usesAdLang || s.adLangNot || len(s.when.langs) > 0 || len(s.when.langsExclude) > 0
+			r.usesPay = r.usesPay || s.payMin > 0
+			r.usesDomain = r.usesDomain || s.unlessDomain || s.unlessName
 			for _, p := range s.patterns {
 				r.fields |= s.fields
 				if p.regex != nil {
-					rx := regexRule{ind: idx, negative: p.negative, veto: p.veto, weight: p.weight, fields: s.fields, re: p.regex}
+					rx := regexRule{ind: idx, cue: int8(p.cue), negative: p.negative, veto: p.veto, weight: p.weight, fields: s.fields, re: p.regex}
 					ri := int32(len(r.regexes))
 					lits := requiredLiterals(p.regex.String())
 					if lits == nil {
@@ -321,8 +388,8 @@ func compile(files []ruleFile) (*Rules, error) {
 								key += " "
 							}
 							k := addKey(key)
-							r.keys[k].seqs = append(r.keys[k].seqs, int32(len(r.seqs)))
-							r.seqs = append(r.seqs, seqRule{ind: idx, negative: p.negative, veto: p.veto, weight: p.weight, fields: s.fields, seq: c})
+							r.keys[k].seqs = append(r.keys[k].seqs, seqRef{seq: int32(len(r.seqs)), ind: idx, fields: s.fields})
+							r.seqs = append(r.seqs, seqRule{ind: idx, cue: int8(p.cue), negative: p.negative, veto: p.veto, weight: p.weight, fields: s.fields, seq: c})
 						}
 					}
 				}
@@ -345,7 +412,7 @@ func compile(files []ruleFile) (*Rules, error) {
 		return nil, errors.Join(errs...)
 	}
 	r.auto = buildAutomaton(keys)
-	r.pool.New = func() any { return newScratch(r) }
+	r.free = make(chan *scratch, maxFreeScratch)
 	return r, nil
 }
 

@@ -16,7 +16,7 @@ func TestBadRuleFiles(t *testing.T) {
 		want []string
 	}{
 		{"unknown_field.bad.yaml", []string{
-			`unknown_field.bad.yaml:6:5: indicators[0].colour: unknown field "colour"; valid fields here: id, family, grade, weight, cap, description, fields, flags, when, age, phone_country_not, phone_obscured, languages_exclude, boost, patterns, negative, tests`,
+			`unknown_field.bad.yaml:6:5: indicators[0].colour: unknown field "colour"; valid fields here: id, family, grade, weight, cap, description, fields, flags, when, age, phone_country_not, phone_obscured, languages_exclude, ad_language_not_spoken, pay_at_least, unless, cues, min_cues, boost, patterns, negative, tests`,
 			`unknown_field.bad.yaml:11:11: indicators[0].patterns.da[0].wieght: unknown field "wieght"; valid fields here: phrase, regex, weight, scope, note`,
 		}},
 		{"unknown_id.bad.yaml", []string{
@@ -38,7 +38,7 @@ func TestBadRuleFiles(t *testing.T) {
 		{"many.bad.yaml", []string{
 			`many.bad.yaml:3:9: indicators[0].id: unknown indicator id "third_persn_language"; ids are the contract of INDICATORS.md (did you mean "third_person_language"?)`,
 			`many.bad.yaml:12:13: indicators[1].weight: weight -1 out of range; must be from 0 to 5 points`,
-			`many.bad.yaml:13:5: indicators[1].colour: unknown field "colour"; valid fields here: id, family, grade, weight, cap, description, fields, flags, when, age, phone_country_not, phone_obscured, languages_exclude, boost, patterns, negative, tests`,
+			`many.bad.yaml:13:5: indicators[1].colour: unknown field "colour"; valid fields here: id, family, grade, weight, cap, description, fields, flags, when, age, phone_country_not, phone_obscured, languages_exclude, ad_language_not_spoken, pay_at_least, unless, cues, min_cues, boost, patterns, negative, tests`,
 			"many.bad.yaml:16:18: indicators[1].patterns.en[0].regex: invalid regex: error parsing regexp: missing closing ): `(24/7`",
 			`many.bad.yaml:23:9: indicators[3].id: duplicate indicator id "youth_emphasis_language", first defined at many.bad.yaml:17:9; merge the two`,
 		}},
@@ -68,6 +68,16 @@ func TestBadRuleFiles(t *testing.T) {
 			`scoring.bad.yaml:5:5: scoring.families.movement: family "movement" needs a cap (about 1.5 for text, 2.5 for structural)`,
 			`scoring.bad.yaml:7:14: scoring.levels[0].level: unknown level "urgent"; valid: high, medium, low`,
 			`scoring.bad.yaml:9:23: scoring.levels[0].require_grades: unknown grade "A+"; valid: A, A-, B, C, D`,
+		}},
+		{"cues.bad.yaml", []string{
+			`cues.bad.yaml:2:5: indicators[0].min_cues: indicator "fl_too_good_to_be_true" has cues but no min_cues: how many of them must hold`,
+			`cues.bad.yaml:10:9: indicators[0].cues[1]: a cue needs a name`,
+			`cues.bad.yaml:13:9: indicators[0].cues[2].name: cue "pay" is given twice`,
+			`cues.bad.yaml:13:9: indicators[0].cues[2]: cue "pay" needs patterns or pay_at_least`,
+			`cues.bad.yaml:15:5: indicators[1].min_cues: min_cues without cues: give the cues it counts`,
+			`cues.bad.yaml:20:14: indicators[1].unless.company: unknown field "company"; valid fields here: languages, company_domain, company_name`,
+			`cues.bad.yaml:21:19: indicators[1].pay_at_least: pay_at_least needs dkk_per_month`,
+			`cues.bad.yaml:21:20: indicators[1].pay_at_least.dkk: unknown field "dkk"; valid fields here: dkk_per_month`,
 		}},
 		{"empty.bad.yaml", []string{
 			`empty.bad.yaml:1:1: file is empty; expected indicators:, lists: or scoring:`,
@@ -144,5 +154,16 @@ func TestVersion(t *testing.T) {
 	}
 	if got := r1.Classify(testRaw("she is here")).RulesVersion; got != r1.Version() {
 		t.Errorf("assessment records rules version %q, want %q", got, r1.Version())
+	}
+}
+
+func TestTaxonomyOrderComplete(t *testing.T) {
+	if len(taxonomyOrder) != len(taxonomy) {
+		t.Fatalf("taxonomyOrder has %d ids, taxonomy %d", len(taxonomyOrder), len(taxonomy))
+	}
+	for _, id := range taxonomyOrder {
+		if _, ok := taxonomy[id]; !ok {
+			t.Errorf("taxonomyOrder lists %q, not in the taxonomy", id)
+		}
 	}
 }

@@ -23,20 +23,27 @@ type Publisher interface {
 	Publish(ctx context.Context, subject, msgID string, data []byte) error
 }
 
+// RulesSource gives the rules to score the next ad with: a *Rules (fixed)
+// or a *Reloader (kept current from the rule files).
+type RulesSource interface {
+	Current() *Rules
+}
+
 // Stage is the classifier stage of the pipeline: it scores raw ads from a
 // Source and publishes scored ads.
 type Stage struct {
 	src    Source
 	pub    Publisher
-	rules  *Rules
+	rules  RulesSource
 	logger *slog.Logger
 
 	scored, deadLettered atomic.Int64
 }
 
-// NewStage returns a stage that scores ads from src with rules and publishes
-// them with pub.
-func NewStage(src Source, pub Publisher, rules *Rules, logger *slog.Logger) *Stage {
+// NewStage returns a stage that scores ads from src with the rules that
+// rules gives at the time (a *Rules, or a *Reloader whose Run keeps them
+// current) and publishes them with pub.
+func NewStage(src Source, pub Publisher, rules RulesSource, logger *slog.Logger) *Stage {
 	return &Stage{src: src, pub: pub, rules: rules, logger: logger}
 }
 
@@ -73,7 +80,7 @@ func (s *Stage) handle(ctx context.Context, m *bus.Msg) {
 		s.deadLetter(ctx, m, reason)
 		return
 	}
-	scored := ad.Scored{Raw: r, Assessment: s.rules.Classify(r), ScoredAt: time.Now().UTC()}
+	scored := ad.Scored{Raw: r, Assessment: s.rules.Current().Classify(r), ScoredAt: time.Now().UTC()}
 	data, err := json.Marshal(scored)
 	if err != nil {
 		s.deadLetter(ctx, m, fmt.Sprintf("cannot encode scored ad: %v", err))

@@ -54,6 +54,35 @@ var taxonomy = map[string]struct{ family string }{
 	"posting_burst_volume":      {""},
 }
 
+// taxonomyOrder is the order of INDICATORS.md, for reports.
+var taxonomyOrder = []string{
+	"third_person_language", "controller_or_booker_contact", "trust_assurance_language",
+	"availability_control", "fluent_ad_but_language_barrier", "new_in_town_text",
+	"foreign_or_out_of_area_number", "youth_emphasis_language", "stated_age_18_23", "minor_cue",
+	"risky_or_no_limits_services", "below_market_price", "ethnicity_nationality_marketing",
+	"language_barrier", "multiple_persons_in_ad", "obscured_contact", "messaging_only_contact",
+	"third_party_payment", "emoji_code_adult",
+	"fl_too_good_to_be_true", "fl_recruitment_fee", "fl_housing_tied_deductions",
+	"fl_documents_held", "fl_excessive_hours", "fl_wage_withholding", "fl_irregular_status_ok",
+	"fl_opaque_employer", "fl_isolation_transport", "fl_disguised_sex_recruitment",
+	"fl_targeted_foreign_recruitment",
+	"many_personas_per_contact", "many_contacts_per_persona", "rapid_city_rotation",
+	"near_duplicate_template", "persona_attribute_drift", "image_reuse", "shared_price_table",
+	"posting_burst_volume",
+}
+
+// crossAdIDs are the indicators found by linking ads (INDICATORS.md,
+// "Cross-ad indicators"); every other id is found on one ad.
+var crossAdIDs = map[string]bool{
+	"many_personas_per_contact": true, "many_contacts_per_persona": true, "rapid_city_rotation": true,
+	"near_duplicate_template": true, "persona_attribute_drift": true, "image_reuse": true,
+	"shared_price_table": true, "posting_burst_volume": true,
+}
+
+// IsCrossAd reports whether the indicator id is a cross-ad one (computed
+// by linking ads, not from one ad).
+func IsCrossAd(id string) bool { return crossAdIDs[id] }
+
 // Grades of evidence behind an indicator (INDICATORS.md).
 var grades = []string{"A", "A-", "B", "C", "D"}
 

@@ -61,10 +61,18 @@ type Match struct {
 // occurrence was. Extract is meant for one ad: it validates at most a few
 // hundred candidates per call, which bounds its cost on spam.
 func Extract(text, defaultRegion string) []Match {
+	return AppendExtract(nil, text, defaultRegion)
+}
+
+// AppendExtract is Extract appending to dst, so that a caller scanning
+// many ads can reuse one slice.
+func AppendExtract(dst []Match, text, defaultRegion string) []Match {
 	var sc scanner
 	sc.init(text, defaultRegion)
+	n := len(dst)
+	sc.out = dst
 	sc.scan()
-	return dedupe(sc.out)
+	return append(dst[:n], dedupe(sc.out[n:])...)
 }
 
 // Normalize reads one field value, such as a site's phone field ("28 63 90
@@ -75,8 +83,10 @@ func Extract(text, defaultRegion string) []Match {
 // of the right length outside the library's known ranges is accepted.
 func Normalize(raw, defaultRegion string) (string, bool) {
 	var sc scanner
+	var buf [4]Match // not a field of sc: a slice of itself would move sc to the heap
 	sc.init(raw, defaultRegion)
 	sc.field = true
+	sc.out = buf[:0]
 	sc.scan()
 	ms := dedupe(sc.out)
 	if len(ms) != 1 {

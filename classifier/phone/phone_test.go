@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -230,3 +231,20 @@ func describe(text string, ms []Match) string {
 }
 
 func strconvQuote(s string) string { return "\"" + s + "\"" }
+
+// TestValidDKMatchesLibrary checks the Danish prefix table against the
+// library on random numbers: the fast path must never change an answer.
+func TestValidDKMatchesLibrary(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var d [8]byte
+		for k := range d {
+			d[k] = byte('0' + rng.IntN(10))
+		}
+		e1, q1 := validDK(d[:])
+		e2, q2 := validCC(45, d[:])
+		if e1 != e2 || q1 != q2 {
+			t.Fatalf("%s: table says %q %d, library %q %d", d[:], e1, q1, e2, q2)
+		}
+	}
+}

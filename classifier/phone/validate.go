@@ -2,6 +2,7 @@ package phone
 
 import (
 	"strconv"
+	"sync"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -45,16 +46,23 @@ func (sc *scanner) validate(d []byte, intl bool) (string, quality) {
 			return m.e164, m.q
 		}
 	}
-	if sc.budget == 0 || len(d) > len(sc.memo[0].key) {
+	if len(d) > len(sc.memo[0].key) {
 		return "", qNone
 	}
-	sc.budget--
-	var e string
-	var q quality
-	if intl {
-		e, q = validIntl(d)
-	} else {
-		e, q = sc.validNational(d)
+	var kb [cacheKeyLen]byte
+	key := cacheKey(kb[:0], sc.region, intl, d)
+	e, q, ok := validated.get(key)
+	if !ok {
+		if sc.budget == 0 {
+			return "", qNone
+		}
+		sc.budget--
+		if intl {
+			e, q = validIntl(d)
+		} else {
+			e, q = sc.validNational(d)
+		}
+		validated.put(key, e, q)
 	}
 	m := &sc.memo[sc.memoNext]
 	sc.memoNext = (sc.memoNext + 1) % memoSize
@@ -72,7 +80,7 @@ func (sc *scanner) validNational(d []byte) (string, quality) {
 		if len(d) != 8 || d[0] < '2' {
 			return "", qNone
 		}
-		return validCC(45, d)
+		return validDK(d)
 	}
 	var pn phonenumbers.PhoneNumber
 	if err := phonenumbers.ParseToNumber(string(d), sc.region, &pn); err != nil {
@@ -95,6 +103,9 @@ func validIntl(d []byte) (string, quality) {
 		cc = cc*10 + int(d[l-1]-'0')
 		if cc == 0 {
 			break
+		}
+		if cc == 45 && len(d)-l == 8 {
+			return validDK(d[l:])
 		}
 		if len(phonenumbers.GetRegionCodesForCountryCode(cc)) > 0 {
 			return validCC(cc, d[l:])
@@ -153,4 +164,105 @@ func e164(cc int, nat []byte) string {
 
 func regionKnown(region string) bool {
 	return region != "" && phonenumbers.GetCountryCodeForRegion(region) != 0
+}
+
+// validDK validates an eight-digit Danish national number. The Danish
+// numbering plan decides validity by the first three digits, so the
+// library's answer is read once per prefix into a table (on first use, so
+// it always agrees with the linked metadata) and most numbers cost a table
+// look-up instead of the library's regular expressions. A prefix whose
+// numbers the library does not judge alike is left to the library.
+func validDK(d []byte) (string, quality) {
+	if len(d) == 8 && d[0] >= '0' && d[0] <= '9' && d[1] >= '0' && d[1] <= '9' && d[2] >= '0' && d[2] <= '9' {
+		dkPrefixes.once.Do(buildDKPrefixes)
+		p := int(d[0]-'0')*100 + int(d[1]-'0')*10 + int(d[2]-'0')
+		if q := dkPrefixes.q[p]; q != 0 {
+			if q-1 == uint8(qNone) {
+				return "", qNone
+			}
+			return e164(45, d), quality(q - 1)
+		}
+	}
+	return validCC(45, d)
+}
+
+// dkPrefixes.q[p] is 1 + the quality of every eight-digit number starting
+// with the three digits p, or 0 where the library must be asked.
+var dkPrefixes struct {
+	once sync.Once
+	q    [1000]uint8
+}
+
+// dkProbeSuffixes are the last five digits tried per prefix: a prefix is
+// tabled only if the library judges them all alike.
+var dkProbeSuffixes = [...]string{"00000", "99999", "50505", "12345", "98760", "31415", "27182"}
+
+func buildDKPrefixes() {
+	var buf [8]byte
+	for p := 0; p < 1000; p++ {
+		buf[0], buf[1], buf[2] = byte('0'+p/100), byte('0'+p/10%10), byte('0'+p%10)
+		var first quality
+		same := true
+		for k, suf := range dkProbeSuffixes {
+			copy(buf[3:], suf)
+			_, q := validCC(45, buf[:])
+			if k == 0 {
+				first = q
+			} else if q != first {
+				same = false
+				break
+			}
+		}
+		if same {
+			dkPrefixes.q[p] = uint8(first) + 1
+		}
+	}
+}
+
+// validated remembers validations across calls. The same numbers recur
+// across ads (that is what links them), and a number the library has
+// judged once need not be judged again; a hit also reuses the E.164
+// string. It is bounded: when full it is emptied and refills.
+var validated = validationCache{m: make(map[string]cachedValidation, 1024)}
+
+// maxCached bounds the validation cache (about 100 bytes an entry).
+const maxCached = 1 << 15
+
+const cacheKeyLen = 8 + 1 + maxE164 + 2
+
+type cachedValidation struct {
+	e164 string
+	q    quality
+}
+
+type validationCache struct {
+	mu sync.RWMutex
+	m  map[string]cachedValidation
+}
+
+// cacheKey builds region, international flag and digits into buf.
+func cacheKey(buf []byte, region string, intl bool, d []byte) []byte {
+	if intl {
+		buf = append(buf, '+')
+	} else {
+		buf = append(buf, region...)
+		buf = append(buf, ':')
+	}
+	return append(buf, d...)
+}
+
+func (c *validationCache) get(key []byte) (string, quality, bool) {
+	c.mu.RLock()
+	v, ok := c.m[string(key)]
+	c.mu.RUnlock()
+	return v.e164, v.q, ok
+}
+
+func (c *validationCache) put(key []byte, e string, q quality) {
+	c.mu.Lock()
+	if len(c.m) >= maxCached {
+		clear(c.m)
+	}
+	c.m[string(key)] = cachedValidation{e164: e, q: q}
+	c.mu.Unlock()
 }

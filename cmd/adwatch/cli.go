@@ -30,6 +30,9 @@ Usage:
                              score a file of ads without NATS
   adwatch rules test [--rules DIR]
                              run the example ads written in the rule files
+  adwatch rules explain [--rules DIR] [FILE]
+                             score one ad (text or JSON, from FILE or stdin) and show why
+  adwatch eval --in FILE     precision, recall and F1 per indicator on labelled ads
   adwatch sites check [--sites DIR]
                              validate every site config
   adwatch sites test SITE [--url AD_URL]
@@ -80,7 +83,13 @@ func runCLI(args []string, stdout, stderr io.Writer) int {
 	case "rescore":
 		err = cmdRescore(ctx, rest, stderr)
 	case "rules":
-		err = cmdRules(rest, stdout, stderr)
+		if len(rest) > 0 && rest[0] == "explain" {
+			err = cmdRulesExplain(rest[1:], os.Stdin, stdout, stderr)
+		} else {
+			err = cmdRules(rest, stdout, stderr)
+		}
+	case "eval":
+		err = cmdEval(rest, stdout, stderr)
 	case "sites":
 		err = cmdSites(ctx, rest, stdout, stderr)
 	case "version":

@@ -220,7 +220,7 @@ func dirOf(name string) string {
 
 func cmdRules(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "test" {
-		return usagef("want 'adwatch rules test'")
+		return usagef("want 'adwatch rules test' or 'adwatch rules explain'")
 	}
 	fs := newFlagSet("rules test", stderr)
 	dir := fs.String("rules", "configs/rules", "`directory` of rule files")

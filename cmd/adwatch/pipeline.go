@@ -45,7 +45,9 @@ type pipelineConfig struct {
 	cfg    Config
 	stages stageSet
 	sites  []*crawler.Site   // with stages.crawl
-	rules  *classifier.Rules // with stages.classify
+	rules  classifier.RulesSource // with stages.classify: fixed, or reloaded on change
+	// runs are more things to run beside the stages (the rules reloader).
+	runs []func(context.Context) error
 	logger *slog.Logger
 }
 
@@ -94,7 +96,7 @@ func startPipeline(ctx context.Context, pc pipelineConfig) (p *pipeline, err err
 			}
 		})
 	}
-	var runs []func(context.Context) error
+	runs := append([]func(context.Context) error(nil), pc.runs...)
 	if st.crawl {
 		state, err := p.bus.KeyValue(ctx, "crawl_state", cfg.NATS.Replicas)
 		if err != nil {

@@ -125,9 +125,14 @@ func runStages(ctx context.Context, cfg Config, stages stageSet, logger *slog.Lo
 		}
 	}
 	if stages.classify {
-		if pc.rules, err = classifier.LoadRules(cfg.Rules); err != nil {
+		// Rule files are read again when they change; a broken edit is
+		// logged and the rules in use stay.
+		rl, err := classifier.NewReloader(cfg.Rules, 0, logger.With("component", "rules"))
+		if err != nil {
 			return err
 		}
+		pc.rules = rl
+		pc.runs = append(pc.runs, rl.Run)
 	}
 	if beforeStart != nil {
 		if err := beforeStart(pc.sites); err != nil {

@@ -44,10 +44,10 @@ type adStore interface {
 type pipelineConfig struct {
 	cfg    Config
 	stages stageSet
-	sites  []*crawler.Site   // with stages.crawl
+	sites  []*crawler.Site        // with stages.crawl
 	rules  classifier.RulesSource // with stages.classify: fixed, or reloaded on change
 	// runs are more things to run beside the stages (the rules reloader).
-	runs []func(context.Context) error
+	runs   []func(context.Context) error
 	logger *slog.Logger
 }
 

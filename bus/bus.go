@@ -255,6 +255,12 @@ func (m *Msg) InProgress() error { return m.m.InProgress() }
 // a confirmed ack is never redelivered.
 func (m *Msg) Ack(ctx context.Context) error { return m.m.DoubleAck(ctx) }
 
+// AckNoWait acknowledges the message without waiting for the server to
+// confirm. Only for messages whose redelivery is harmless (the indexer's:
+// the store writes by id), where a round trip per message would cost more
+// than the work: a lost ack just means one more delivery.
+func (m *Msg) AckNoWait() error { return m.m.Ack() }
+
 // Nak asks for redelivery after delay.
 func (m *Msg) Nak(delay time.Duration) error { return m.m.NakWithDelay(delay) }
 

@@ -15,8 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/bus"
 )
@@ -211,20 +209,15 @@ func (ix *Indexer) handle(runCtx context.Context, msgs []*bus.Msg) {
 		}
 		return
 	}
-	// Acks wait for the server's confirmation; sent one after another they
-	// would cost more than the write itself.
-	var g errgroup.Group
-	g.SetLimit(64)
+	// The store holds these ads now. Acks go without waiting for the
+	// server's confirmation: one round trip per ad would cost more than the
+	// write, and an ack that is lost only brings a redelivery, which the
+	// store absorbs by id.
 	for _, m := range kept {
-		g.Go(func() error {
-			if err := m.Ack(ctx); err != nil {
-				// The ad is stored; a redelivery will only overwrite it.
-				ix.logger.Warn("ack failed; the ad will be redelivered and overwritten", "err", err)
-			}
-			return nil
-		})
+		if err := m.AckNoWait(); err != nil {
+			ix.logger.Warn("ack failed; the ad will be redelivered and overwritten", "err", err)
+		}
 	}
-	g.Wait()
 	ix.indexed.Add(int64(len(kept)))
 }
 

@@ -42,15 +42,17 @@ var ErrUnknownAd = errors.New("ad not in the linking state")
 //
 //	l.<key>          the entries of the ads under one key: a contact hash
 //	                 (l.c.…), a template band (l.t.…), an image chunk (l.i.…)
-//	a.<ad id>        one ad: its raw ad (deflated), entry, indicators
+//	a.<ad id>        one ad: its raw ad (deflated), entry, indicators, the
+//	                 sequence of its changes, whether it awaits republishing
 //	m.<cat>.<day>    the hourly prices of one category posted on one day
+//	m.<cat>.latest   the last such day
 //
 // Every change is a compare-and-set on the key's revision, retried on
 // conflict, so two processes never lose each other's updates; an ad's
 // indicators are recomputed from what its keys hold after every change
 // that can alter them, and a recomputation is written only if no key it
 // read changed meanwhile, so the stored indicators always catch up with
-// the state. Lists drop ads Retention older than their newest; the bucket's
+// the state. The answers are Batch's whatever order the ads arrive in. Lists drop ads Retention older than their newest; the bucket's
 // TTL drops keys nobody writes any more.
 //
 // A Linker is safe for concurrent use.
@@ -106,17 +108,23 @@ type record struct {
 	Linked []ad.Indicator `json:"l,omitempty"`
 	Market *ad.Indicator  `json:"m,omitempty"`
 	Priced *pricing       `json:"pr,omitempty"` // its price in the market
-	// Seq counts the changes of its indicators; Dirty: it changed since
-	// it was last published (Done).
-	Seq   uint64 `json:"q,omitempty"`
-	Dirty bool   `json:"d,omitempty"`
+	// Version is the raw ad's (ad.Raw.Version). Seq counts the changes of
+	// what is published of the ad: its indicators and, after the first,
+	// its versions. Dirty: its indicators changed since it was last
+	// published (Done).
+	Version string `json:"v,omitempty"`
+	Seq     uint64 `json:"q,omitempty"`
+	Dirty   bool   `json:"d,omitempty"`
 }
 
 // Linked is an ad's cross-ad indicators as the linking state holds them.
 type Linked struct {
 	// Indicators are for (*classifier.Rules).ClassifyLinked.
 	Indicators []ad.Indicator
-	// Seq counts the changes of the ad's indicators.
+	// Seq orders what is published of the ad: it grows with every change
+	// of its cross-ad indicators and every new version of the ad after the
+	// first. A store that keeps, of two scored versions of an ad, the one
+	// with the higher Seq shows the latest whatever order they arrive in.
 	Seq uint64
 }
 
@@ -206,6 +214,12 @@ func (l *Linker) Link(ctx context.Context, raw ad.Raw) (Linked, []string, error)
 		rec, rev, err := l.getRecord(ctx, raw.ID)
 		if err != nil && !errors.Is(err, ErrUnknownAd) {
 			return Linked{}, nil, err
+		}
+		if v := raw.Version(); v != rec.Version {
+			if rec.Version != "" {
+				rec.Seq++
+			}
+			rec.Version = v
 		}
 		rec.Raw, rec.Entry, rec.Priced = stored, e, newP
 		err = l.putRecord(ctx, raw.ID, rec, rev)

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/classifier"
+	"github.com/adwatch/adwatch/classifier/crossad"
 )
 
 // cmdEval runs 'adwatch eval --in FILE': it scores a labelled file of ads
@@ -68,19 +70,36 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	return rep.WriteText(stdout, *misses)
 }
 
-// assessBatch scores a batch of ads as the pipeline would, one assessment
-// per ad in order. It is where the cross-ad batch plugs in: for now it
-// classifies each ad on its own, so only single-ad indicators fire and
-// the cross-ad rows of the report are all misses. With the cross-ad
-// batch, link the ads first and score each with its linked indicators:
-//
-//	linked, err := crossad.Batch(key, ads, crossad.Options{HourlyPrice: classifier.HourlyPriceDKK})
-//	...
-//	out[i] = rules.ClassifyLinked(ads[i], linked[ads[i].ID])
+// assessBatch scores a batch of ads as the pipeline would: the ads are
+// linked first (cross-ad indicators over the whole batch, contacts keyed by
+// ADWATCH_CONTACT_KEY or a key made for this run), then each is scored with
+// its own indicators and its linked ones.
 func assessBatch(rules *classifier.Rules, ads []ad.Raw) ([]ad.Assessment, error) {
+	key, err := batchContactKey()
+	if err != nil {
+		return nil, err
+	}
+	linked, err := crossad.Batch(key, ads, crossad.Options{HourlyPrice: classifier.HourlyPriceDKK})
+	if err != nil {
+		return nil, err
+	}
 	out := make([]ad.Assessment, len(ads))
 	for i := range ads {
-		out[i] = rules.Classify(ads[i])
+		out[i] = rules.ClassifyLinked(ads[i], linked[ads[i].ID])
 	}
 	return out, nil
+}
+
+// batchContactKey is the key that pseudonymises contacts in offline runs:
+// ADWATCH_CONTACT_KEY when set (so that runs can be compared), else a new
+// random key, whose hashes mean nothing outside this run.
+func batchContactKey() (crossad.ContactKey, error) {
+	if s := os.Getenv("ADWATCH_CONTACT_KEY"); s != "" {
+		k, err := crossad.ParseContactKey(s)
+		if err != nil {
+			return k, fmt.Errorf("ADWATCH_CONTACT_KEY: %w", err)
+		}
+		return k, nil
+	}
+	return crossad.GenerateContactKey()
 }

@@ -71,10 +71,19 @@ func cmdClassify(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	raws := make([]ad.Raw, len(recs))
+	for i, rec := range recs {
+		raws[i] = rec.ad
+	}
+	// Cross-ad indicators are computed over the whole input.
+	assessments, err := assessBatch(rules, raws)
+	if err != nil {
+		return err
+	}
 	return writeFile(*out, stdout, func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
-		for _, rec := range recs {
-			b, err := withAssessment(rec.raw, rules.Classify(rec.ad))
+		for i, rec := range recs {
+			b, err := withAssessment(rec.raw, assessments[i])
 			if err != nil {
 				return fmt.Errorf("%s:%d: %w", *in, rec.line, err)
 			}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the peak memory (max RSS) and the speed of one crawl of each
 # simulated site by the adwatch binary: `adwatch crawl --site FILE --once
-# --out FILE` against the simulator (bench/simserve) on loopback, politeness delays off (the
+# --out FILE` against the simulator (cmd/simsites) on loopback, politeness delays off (the
 # shipped sim configs have delay: 0s).
 #
 #   bash bench/crawl-rss.sh [ADS]     # ADS per site, default 2000
@@ -11,8 +11,8 @@ ads=${1:-2000}
 tmp=$(mktemp -d)
 trap 'kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 go build -o "$tmp/adwatch" ./cmd/adwatch
-go build -o "$tmp/simserve" ./bench/simserve
-"$tmp/simserve" --ads "$ads" >"$tmp/urls" 2>"$tmp/sim.log" &
+go build -o "$tmp/simsites" ./cmd/simsites
+"$tmp/simsites" --ads "$ads" --addr-rosa 127.0.0.1:0 --addr-nattelys 127.0.0.1:0 >"$tmp/urls" 2>"$tmp/sim.log" &
 sim_pid=$!
 for _ in $(seq 100); do
   [ "$(wc -l <"$tmp/urls")" -ge 2 ] && break

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/bus"
 	"github.com/adwatch/adwatch/classifier"
 	"github.com/adwatch/adwatch/crawler"
@@ -57,10 +59,6 @@ func TestElasticsearchOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range sites {
-		d := crawler.Duration(20 * time.Millisecond) // keep ads coming while the server is down
-		s.Delay, s.Parallelism = &d, 1
-	}
 	rules, err := classifier.LoadRules("../../configs/rules")
 	if err != nil {
 		t.Fatal(err)
@@ -80,6 +78,18 @@ func TestElasticsearchOutage(t *testing.T) {
 	})
 	elasticsearch(t, port, "down")
 	before := p.progress()
+	// More ads arrive while the server is down, whatever the crawl had
+	// done by then: raw ads of another simulated site, straight on the bus.
+	extra := simulator.New(simulator.Options{Seed: 10, RosaAds: 100, NattelysAds: -1})
+	for _, r := range extra.Ads(simulator.SiteRosa) {
+		r.URL = "http://outage.example" + r.URL
+		r.ID, r.Site = ad.NewID("sim-outage", r.URL), "sim-outage"
+		data, _ := json.Marshal(r)
+		if err := p.bus.Publish(ctx, bus.RawSubject(r.Site), r.ID+"."+r.Version(), data); err != nil {
+			t.Fatal(err)
+		}
+		want[r.ID] = r
+	}
 	time.Sleep(esOutage)
 	during := p.progress()
 	t.Logf("Elasticsearch down for %s: before %+v, at the end %+v", esOutage, before, during)

@@ -87,10 +87,11 @@ type Source interface {
 type Options struct {
 	BatchSize int           // default 1000
 	MaxWait   time.Duration // how long to wait to fill a batch (default 500ms)
-	// Workers is how many batches are in flight at once (default 2): one
-	// is fetched and decoded while another is written. Two versions of one
-	// ad in two batches at once could be stored in either order, as with
-	// two indexer processes; versions of an ad are a crawl interval apart.
+	// Workers is how many batches are in flight at once (default 1). With
+	// one, batches are stored in stream order, so of two versions of an ad
+	// the later always wins; with more (as with several indexer
+	// processes), two versions in two batches could land in either order,
+	// until the stores order versions themselves.
 	Workers int
 	// PutTimeout bounds one Put (default 2m).
 	PutTimeout time.Duration
@@ -116,7 +117,7 @@ func New(src Source, store Store, logger *slog.Logger, opts Options) *Indexer {
 		opts.BatchSize = 1000
 	}
 	if opts.Workers <= 0 {
-		opts.Workers = 2
+		opts.Workers = 1
 	}
 	if opts.MaxWait <= 0 {
 		opts.MaxWait = 500 * time.Millisecond

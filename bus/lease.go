@@ -38,23 +38,11 @@ type LeaseInfo struct {
 // Leases creates or binds to the named bucket of leases that lapse ttl
 // after their last renewal (at least one second).
 func (b *Bus) Leases(ctx context.Context, bucket string, ttl time.Duration, replicas int) (*Leases, error) {
-	if ttl < time.Second {
-		return nil, fmt.Errorf("lease bucket %q: ttl %s is shorter than 1s", bucket, ttl)
-	}
-	if replicas < 1 {
-		replicas = 1
-	}
-	kv, err := b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:   bucket,
-		TTL:      ttl,
-		Storage:  jetstream.FileStorage,
-		Replicas: replicas,
-		History:  1,
-	})
+	kv, err := b.KeyValueTTL(ctx, bucket, ttl, replicas)
 	if err != nil {
-		return nil, fmt.Errorf("lease bucket %q: %w", bucket, err)
+		return nil, fmt.Errorf("leases: %w", err)
 	}
-	return &Leases{kv: kv, ttl: ttl}, nil
+	return &Leases{kv: kv.kv, ttl: ttl}, nil
 }
 
 // TTL is how long a lease lasts without renewal.

@@ -35,6 +35,7 @@ func TestCLIErrors(t *testing.T) {
 		{"non-loopback address", []string{"run", "--config", os.DevNull, "--addr", "0.0.0.0:8080"}, exitUsage, []string{`--addr`, "loopback"}},
 		{"bad config file", []string{"run", "--config", badCfg}, exitError, []string{badCfg + ":3: field urll not found", badCfg + ":4: cannot unmarshal"}},
 		{"missing config file", []string{"run", "--config", filepath.Join(dir, "none.yaml")}, exitError, []string{"--config", "none.yaml"}},
+		{"metrics on all interfaces", []string{"crawl", "--config", os.DevNull, "--nats", "nats://127.0.0.1:1", "--metrics-addr", "0.0.0.0:9100"}, exitUsage, []string{"--metrics-addr", "loopback"}},
 		{"stage without nats", []string{"classify", "--config", os.DevNull}, exitUsage, []string{"needs --nats"}},
 		{"sites test unknown", []string{"sites", "test", "nosuch", "--sites", "../../configs/sites"}, exitUsage, []string{`no site "nosuch"`, "sim-rosa"}},
 		{"sites check", []string{"sites", "check", "--sites", "../../configs/sites"}, exitOK, []string{"ok  sim-rosa"}},

@@ -23,6 +23,9 @@ type Config struct {
 	Sites    string `yaml:"sites"` // directory of site configs
 	Rules    string `yaml:"rules"` // directory of rule files
 	LogLevel string `yaml:"log_level"`
+	// MetricsAddr is a loopback host:port where a stage process without the
+	// web server serves /metrics; empty for none.
+	MetricsAddr string `yaml:"metrics_addr"`
 
 	NATS NATSConfig `yaml:"nats"`
 	ES   ESConfig   `yaml:"elasticsearch"`
@@ -135,6 +138,7 @@ func envVars(cfg *Config) map[string]*string {
 		"ADWATCH_SITES":          &cfg.Sites,
 		"ADWATCH_RULES":          &cfg.Rules,
 		"ADWATCH_LOG_LEVEL":      &cfg.LogLevel,
+		"ADWATCH_METRICS_ADDR":   &cfg.MetricsAddr,
 		"ADWATCH_NATS_URL":       &cfg.NATS.URL,
 		"ADWATCH_NATS_CREDS":     &cfg.NATS.Creds,
 		"ADWATCH_NATS_CA_FILE":   &cfg.NATS.CAFile,
@@ -193,6 +197,10 @@ func (c *Config) bindES(fs *flag.FlagSet) {
 	fs.StringVar(&c.ES.Password, "es-password", c.ES.Password, "Elasticsearch basic-auth `password` (prefer ADWATCH_ES_PASSWORD)")
 	fs.StringVar(&c.ES.CAFile, "es-ca", c.ES.CAFile, "CA `file` for Elasticsearch TLS")
 	fs.StringVar(&c.ES.Index, "es-index", c.ES.Index, "Elasticsearch `alias` to write and search")
+}
+
+func (c *Config) bindMetrics(fs *flag.FlagSet) {
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "loopback `host:port` to serve Prometheus /metrics on (stages without the web UI)")
 }
 
 func (c *Config) bindAddr(fs *flag.FlagSet) {

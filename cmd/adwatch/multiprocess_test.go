@@ -157,7 +157,8 @@ func TestStagesAsProcesses(t *testing.T) {
 	}
 	addr := freeAddr(t)
 	serve := stage("serve", "--es", estest.URL(), "--es-index", alias, "--addr", addr, "--data", t.TempDir())
-	crawl := stage("crawl", "--nats", natsURL, "--sites", sitesDir, "--data", t.TempDir())
+	metricsAddr := freeAddr(t)
+	crawl := stage("crawl", "--nats", natsURL, "--sites", sitesDir, "--data", t.TempDir(), "--metrics-addr", metricsAddr)
 	api := "http://" + addr
 	waitFor(t, 3*time.Minute, func() (bool, string) {
 		var st progress
@@ -166,6 +167,17 @@ func TestStagesAsProcesses(t *testing.T) {
 		}
 		return st.AdsInIndex >= int64(len(want)), fmt.Sprintf("%+v", st)
 	})
+
+	// The crawler process shows its per-site health on its metrics address.
+	res, err := http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), `adwatch_crawler_pages_total{`) {
+		t.Errorf("the crawler's /metrics lacks its page counts:\n%.500s", body)
+	}
 
 	// Stop the stages; their last lines say how much each did.
 	crawl.stop(t)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/adwatch/adwatch/bus"
@@ -136,12 +139,37 @@ func startPipeline(ctx context.Context, pc pipelineConfig) (p *pipeline, err err
 			return nil, err
 		}
 		runs = append(runs, srv.Run)
+	} else if cfg.MetricsAddr != "" {
+		runs = append(runs, func(ctx context.Context) error { return serveMetrics(ctx, cfg.MetricsAddr, reg) })
 	}
 	p.group, ctx = errgroup.WithContext(ctx)
 	for _, run := range runs {
 		p.group.Go(func() error { return run(ctx) })
 	}
 	return p, nil
+}
+
+// serveMetrics serves reg at /metrics on addr until ctx ends: how a stage
+// process without the web UI shows its health (the crawler's per-site
+// metrics, Go and process metrics).
+func serveMetrics(ctx context.Context, addr string, reg *prometheus.Registry) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("--metrics-addr: %w", err)
+	}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
 
 // openBus starts the embedded NATS server, or connects to cfg.NATS.URL, and

@@ -91,6 +91,8 @@ func cmdStage(ctx context.Context, name string, args []string, stderr io.Writer)
 		}
 		if stages.serve {
 			c.bindAddr(fs)
+		} else {
+			c.bindMetrics(fs)
 		}
 		if stages.crawl {
 			c.bindSites(fs)
@@ -115,6 +117,10 @@ func runStages(ctx context.Context, cfg Config, stages stageSet, logger *slog.Lo
 	if stages.serve {
 		if err := web.CheckLoopback(cfg.Addr); err != nil {
 			return usageError{fmt.Sprintf("--addr: %v", err)}
+		}
+	} else if cfg.MetricsAddr != "" {
+		if err := web.CheckLoopback(cfg.MetricsAddr); err != nil {
+			return usageError{fmt.Sprintf("--metrics-addr: %v", err)}
 		}
 	}
 	pc := pipelineConfig{cfg: cfg, stages: stages, logger: logger}

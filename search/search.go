@@ -36,6 +36,9 @@ const (
 	MaxPage = 500
 )
 
+// FacetSize is how many values, at the most, each facet lists.
+const FacetSize = 50
+
 // Facet names returned in Result.Facets.
 var FacetNames = []string{"level", "site", "city", "indicator"}
 

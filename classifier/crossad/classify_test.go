@@ -11,6 +11,7 @@ import (
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/classifier"
 	"github.com/adwatch/adwatch/classifier/crossad"
+	"github.com/adwatch/adwatch/classifier/devset"
 )
 
 // TestClassifyLinked: the batch's indicators score through the rule
@@ -22,9 +23,9 @@ func TestClassifyLinked(t *testing.T) {
 	if err != nil {
 		t.Skipf("rules: %v", err)
 	}
-	f, err := os.Open("../../../shared/data/ads-dev.jsonl")
+	f, err := os.Open(devset.Path(t))
 	if err != nil {
-		t.Skipf("dev set: %v", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	type devAd struct {
@@ -79,9 +80,9 @@ func TestClassifyLinked(t *testing.T) {
 // with the classifier's hourly prices (classifier.HourlyPriceDKK), which
 // the pipeline wires in through Options.HourlyPrice.
 func TestDevSetWithClassifierPrices(t *testing.T) {
-	f, err := os.Open("../../../shared/data/ads-dev.jsonl")
+	f, err := os.Open(devset.Path(t))
 	if err != nil {
-		t.Skipf("dev set: %v", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	type devAd struct {

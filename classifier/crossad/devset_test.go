@@ -1,19 +1,15 @@
 package crossad
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/adwatch/adwatch/ad"
+	"github.com/adwatch/adwatch/classifier/devset"
 )
-
-// devSetPath is the labelled development set (shared/data/README.md).
-const devSetPath = "../../../shared/data/ads-dev.jsonl"
 
 type devAd struct {
 	ad.Raw
@@ -26,23 +22,13 @@ type devAd struct {
 
 func loadDevSet(tb testing.TB) []devAd {
 	tb.Helper()
-	f, err := os.Open(devSetPath)
-	if err != nil {
-		tb.Skipf("dev set not available: %v", err)
-	}
-	defer f.Close()
 	var out []devAd
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
+	for i, line := range devset.Lines(tb) {
 		var d devAd
-		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
-			tb.Fatalf("dev set line %d: %v", len(out)+1, err)
+		if err := json.Unmarshal(line, &d); err != nil {
+			tb.Fatalf("dev set line %d: %v", i+1, err)
 		}
 		out = append(out, d)
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/adwatch/adwatch/classifier/devset"
 	"github.com/adwatch/adwatch/simulator"
 )
 
@@ -58,13 +59,7 @@ func TestCLIErrors(t *testing.T) {
 }
 
 func TestClassifyDevSet(t *testing.T) {
-	in := "../../../shared/data/ads-dev.jsonl"
-	if _, err := os.Stat(in); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip("no dev set beside the repository")
-	}
+	in := devset.Path(t)
 	out := filepath.Join(t.TempDir(), "scored.jsonl")
 	var msgs strings.Builder
 	if code := runCLI([]string{"classify", "--in", in, "--out", out, "--rules", "../../configs/rules"}, &msgs, &msgs); code != 0 {

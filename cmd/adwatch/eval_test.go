@@ -5,13 +5,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/adwatch/adwatch/classifier/devset"
 )
 
 func TestEvalDevSet(t *testing.T) {
-	const devSet = "../../../shared/data/ads-dev.jsonl"
-	if _, err := os.Stat(devSet); err != nil {
-		t.Skipf("dev set not available: %v", err)
-	}
+	devSet := devset.Path(t)
 	var out, errOut strings.Builder
 	if err := cmdEval([]string{"--in", devSet, "--rules", "../../configs/rules", "--misses"}, &out, &errOut); err != nil {
 		t.Fatalf("cmdEval: %v\n%s", err, errOut.String())

@@ -16,9 +16,6 @@ import (
 	"github.com/adwatch/adwatch/search"
 )
 
-// facetSize is how many values each facet lists.
-const facetSize = 50
-
 // Search returns one page of the ads matching q, in q's order, with the
 // total and the facets over every match. The package comment gives the
 // semantics every store shares.
@@ -63,7 +60,7 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (search.Result, err
 		// bleve already orders count desc, term asc; sort again so the
 		// contract does not rest on that.
 		sortFacet(counts)
-		out.Facets[name] = counts[:min(len(counts), facetSize)]
+		out.Facets[name] = counts[:min(len(counts), search.FacetSize)]
 	}
 	return out, nil
 }
@@ -98,7 +95,7 @@ func request(q search.Query) (*bleve.SearchRequest, error) {
 		"site":      fieldSite,
 		"indicator": fieldIndicator,
 	} {
-		req.AddFacet(name, bleve.NewFacetRequest(field, facetSize))
+		req.AddFacet(name, bleve.NewFacetRequest(field, search.FacetSize))
 	}
 	// Every spelling is needed to group them ignoring case; bleve tallies
 	// every value of every match whatever the size, so this costs no more.
@@ -203,7 +200,7 @@ func cityFacet(terms []*bsearch.TermFacet) []search.FacetCount {
 		labels[g.key] = g.label
 	}
 	sortFacet(keyed)
-	keyed = keyed[:min(len(keyed), facetSize)]
+	keyed = keyed[:min(len(keyed), search.FacetSize)]
 	for i := range keyed {
 		keyed[i].Value = labels[keyed[i].Value]
 	}

@@ -13,9 +13,6 @@ import (
 	"github.com/adwatch/adwatch/search"
 )
 
-// facetSize is how many values each facet lists, as in the embedded index.
-const facetSize = 50
-
 // Search returns one page of the ads matching q, in q's order, with the
 // total and the facets over every match; the contract is in the package
 // comment of search/bleveindex.
@@ -104,7 +101,7 @@ func searchBody(q search.Query) ([]byte, error) {
 	// embedded index does not count it.
 	terms := func(field string) obj {
 		return obj{"terms": obj{
-			"field": field, "size": facetSize, "exclude": []string{""},
+			"field": field, "size": search.FacetSize, "exclude": []string{""},
 			"order": []obj{{"_count": "desc"}, {"_key": "asc"}},
 		}}
 	}

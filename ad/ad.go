@@ -133,4 +133,27 @@ type Scored struct {
 	Raw
 	Assessment
 	ScoredAt time.Time `json:"scored_at,omitzero"`
+	// LinkSeq counts the changes of the ad's cross-ad indicators and of its
+	// versions after the first, as the linking state saw them
+	// (crossad.Linked.Seq); 0 for an ad scored on its own.
+	LinkSeq uint64 `json:"link_seq,omitempty"`
 }
+
+// Revision orders the scored versions of one ad, so that a store can keep
+// the latest whatever order they reach it in: two classifier processes, or
+// two indexer workers, can deliver an earlier one last. A higher LinkSeq is
+// later (the linking state orders changes across processes, whose clocks
+// may differ); at equal LinkSeq, the later ScoredAt (a re-score with new
+// rules). It is LinkSeq in the top 21 bits and ScoredAt in milliseconds
+// since 2000 in the low 42 (until the year 2139), so it is never negative,
+// as an Elasticsearch external version must be. Equal revisions are the
+// same version, or one scored in the same millisecond: either may win.
+func (s Scored) Revision() int64 {
+	const msBits, seqBits = 42, 21
+	ms := max(0, min(s.ScoredAt.UnixMilli()-revisionEpochMs, 1<<msBits-1))
+	seq := min(s.LinkSeq, 1<<seqBits-1)
+	return int64(seq)<<msBits | ms
+}
+
+// revisionEpochMs is 2000-01-01T00:00:00Z in Unix milliseconds.
+const revisionEpochMs = 946684800000

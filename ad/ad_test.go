@@ -55,3 +55,35 @@ func TestPriority(t *testing.T) {
 		}
 	}
 }
+
+func TestRevisionOrdersVersions(t *testing.T) {
+	at := func(sec int64) time.Time { return time.Unix(1_790_000_000+sec, 0) }
+	tests := []struct {
+		name           string
+		earlier, later Scored
+	}{
+		{"later scoring", Scored{ScoredAt: at(0)}, Scored{ScoredAt: at(1)}},
+		{"a millisecond later", Scored{ScoredAt: at(0)}, Scored{ScoredAt: at(0).Add(time.Millisecond)}},
+		{"higher link seq, earlier clock", Scored{ScoredAt: at(60), LinkSeq: 1}, Scored{ScoredAt: at(0), LinkSeq: 2}},
+		{"linked after unlinked", Scored{ScoredAt: at(60)}, Scored{ScoredAt: at(0), LinkSeq: 1}},
+		{"unscored before scored", Scored{}, Scored{ScoredAt: at(0)}},
+		{"before 2000 clamps to zero", Scored{ScoredAt: time.Unix(0, 0)}, Scored{ScoredAt: time.Date(2000, 1, 1, 0, 0, 0, 1e6, time.UTC)}},
+		{"huge link seq saturates, not wraps", Scored{LinkSeq: 1 << 20}, Scored{LinkSeq: 1 << 40}},
+	}
+	for _, tt := range tests {
+		e, l := tt.earlier.Revision(), tt.later.Revision()
+		if e >= l {
+			t.Errorf("%s: revisions %d, %d: want the first below the second", tt.name, e, l)
+		}
+		if e < 0 || l < 0 {
+			t.Errorf("%s: negative revision %d, %d", tt.name, e, l)
+		}
+	}
+	far := Scored{ScoredAt: time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC), LinkSeq: 1<<64 - 1}
+	if r := far.Revision(); r < 0 {
+		t.Errorf("revision of the far future = %d, want non-negative", r)
+	}
+	if (Scored{ScoredAt: at(5)}).Revision() != (Scored{ScoredAt: at(5)}).Revision() {
+		t.Error("the same version has two revisions")
+	}
+}

@@ -20,7 +20,9 @@ import (
 )
 
 // Store holds scored ads. Put returns only once every ad is durable; an ad
-// whose id is already stored replaces the stored one. When a store refuses
+// whose id is already stored replaces the stored one unless that has a
+// higher ad.Scored.Revision (search.Latest), so versions may arrive in any
+// order. When a store refuses
 // some ads for what they are (not for a passing fault), its error implements
 // Rejections and every ad not named in it is stored.
 type Store interface {
@@ -34,7 +36,7 @@ type jsonPutter interface {
 }
 
 // batch is the messages of one fetch that hold scored ads, in order; of two
-// versions of an ad, the store keeps the later.
+// versions of an ad, the store keeps the later by revision.
 type batch struct {
 	ids  []string
 	docs [][]byte    // with a jsonPutter
@@ -87,11 +89,10 @@ type Source interface {
 type Options struct {
 	BatchSize int           // default 1000
 	MaxWait   time.Duration // how long to wait to fill a batch (default 500ms)
-	// Workers is how many batches are in flight at once (default 1). With
-	// one, batches are stored in stream order, so of two versions of an ad
-	// the later always wins; with more (as with several indexer
-	// processes), two versions in two batches could land in either order,
-	// until the stores order versions themselves.
+	// Workers is how many batches are in flight at once (default 1). Two
+	// versions of an ad in two batches may land in either order; the
+	// stores keep the later (ad.Scored.Revision), as they do for several
+	// indexer processes.
 	Workers int
 	// PutTimeout bounds one Put (default 2m).
 	PutTimeout time.Duration

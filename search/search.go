@@ -36,6 +36,27 @@ const (
 	MaxPage = 500
 )
 
+// Latest picks one position per id of ids for a store to write: of the
+// versions of an ad, the one with the highest revision (ad.Scored.Revision),
+// the last on a tie. A store keeps an ad's highest revision also across
+// writes: a version below the stored one is not written.
+func Latest(ids []string, revs []int64) []int {
+	at := make(map[string]int, len(ids))
+	var pick []int
+	for i, id := range ids {
+		j, ok := at[id]
+		if !ok {
+			at[id] = len(pick)
+			pick = append(pick, i)
+			continue
+		}
+		if revs[i] >= revs[pick[j]] {
+			pick[j] = i
+		}
+	}
+	return pick
+}
+
 // FacetSize is how many values, at the most, each facet lists.
 const FacetSize = 50
 

@@ -3,6 +3,7 @@ package search
 import (
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -53,5 +54,25 @@ func TestParseQueryReportsEveryError(t *testing.T) {
 	_, err := ParseQuery(v)
 	if err == nil || !strings.Contains(err.Error(), "min_score") || !strings.Contains(err.Error(), "sort") {
 		t.Fatalf("error = %v, want both parameters named", err)
+	}
+}
+
+func TestLatest(t *testing.T) {
+	tests := []struct {
+		ids  []string
+		revs []int64
+		want []int
+	}{
+		{nil, nil, nil},
+		{[]string{"a", "b"}, []int64{1, 1}, []int{0, 1}},
+		{[]string{"a", "a"}, []int64{1, 2}, []int{1}},
+		{[]string{"a", "a"}, []int64{2, 1}, []int{0}},
+		{[]string{"a", "a"}, []int64{5, 5}, []int{1}},
+		{[]string{"a", "b", "a", "b", "a"}, []int64{1, 9, 3, 2, 2}, []int{2, 1}},
+	}
+	for _, tt := range tests {
+		if got := Latest(tt.ids, tt.revs); !slices.Equal(got, tt.want) {
+			t.Errorf("Latest(%q, %v) = %v, want %v", tt.ids, tt.revs, got, tt.want)
+		}
 	}
 }

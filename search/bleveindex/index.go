@@ -92,6 +92,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -120,6 +121,10 @@ type Index struct {
 	dir    string
 	logger *slog.Logger
 	bi     bleve.Index
+
+	// putMu makes a Put's reading of stored revisions and its writing one
+	// step, so that two Puts cannot both find an older version stored.
+	putMu sync.Mutex
 
 	closeOnce sync.Once
 	closeErr  error
@@ -217,11 +222,12 @@ func checkMapping(bi bleve.Index) error {
 	return nil
 }
 
-// Put stores ads as one batch; an ad replaces any stored ad with its ID, and
-// of ads sharing an ID within ads the last wins. It returns only once the
-// batch is durable on disk (see the package comment). ctx is checked before
-// the batch starts; a started batch cannot be abandoned halfway, so it runs
-// to the end.
+// Put stores ads as one batch; an ad replaces any stored ad with its ID
+// unless the stored one has a higher ad.Scored.Revision, and of ads sharing
+// an ID within ads the highest revision wins (the last, on a tie). It
+// returns only once the batch is durable on disk (see the package comment).
+// ctx is checked before the batch starts; a started batch cannot be
+// abandoned halfway, so it runs to the end.
 func (ix *Index) Put(ctx context.Context, ads []ad.Scored) error {
 	if len(ads) == 0 {
 		return nil
@@ -229,18 +235,35 @@ func (ix *Index) Put(ctx context.Context, ads []ad.Scored) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	b := ix.bi.NewBatch()
+	ids := make([]string, len(ads))
+	revs := make([]int64, len(ads))
 	for i, s := range ads {
 		if s.ID == "" {
 			return fmt.Errorf("put ads: ad %d of %d has no id", i+1, len(ads))
 		}
-		d, err := document(s)
+		ids[i], revs[i] = s.ID, s.Revision()
+	}
+	ix.putMu.Lock()
+	defer ix.putMu.Unlock()
+	b := ix.bi.NewBatch()
+	for _, i := range search.Latest(ids, revs) {
+		stored, ok, err := ix.revision(ids[i])
 		if err != nil {
 			return fmt.Errorf("put ads: %w", err)
 		}
-		if err := b.Index(s.ID, d); err != nil {
-			return fmt.Errorf("put ads: ad %q: %w", s.ID, err)
+		if ok && stored > revs[i] {
+			continue // a later version is stored
 		}
+		d, err := document(ads[i])
+		if err != nil {
+			return fmt.Errorf("put ads: %w", err)
+		}
+		if err := b.Index(ids[i], d); err != nil {
+			return fmt.Errorf("put ads: ad %q: %w", ids[i], err)
+		}
+	}
+	if b.Size() == 0 {
+		return nil
 	}
 	// scorch's Batch blocks until the persister has written and fsynced the
 	// segment holding this batch and the root.bolt snapshot naming it,
@@ -251,17 +274,31 @@ func (ix *Index) Put(ctx context.Context, ads []ad.Scored) error {
 	return nil
 }
 
-// Get returns the ad stored under id, or search.ErrNotFound.
-func (ix *Index) Get(ctx context.Context, id string) (ad.Scored, error) {
-	if err := ctx.Err(); err != nil {
-		return ad.Scored{}, err
+// revision returns the revision of the ad stored under id, and whether one
+// is stored.
+func (ix *Index) revision(id string) (int64, bool, error) {
+	src, err := ix.source(id)
+	if err != nil || src == nil {
+		return 0, false, err
 	}
+	var s struct {
+		ScoredAt time.Time `json:"scored_at"`
+		LinkSeq  uint64    `json:"link_seq"`
+	}
+	if err := json.Unmarshal(src, &s); err != nil {
+		return 0, false, fmt.Errorf("decode stored ad %q: %w", id, err)
+	}
+	return ad.Scored{ScoredAt: s.ScoredAt, LinkSeq: s.LinkSeq}.Revision(), true, nil
+}
+
+// source returns the stored JSON of the ad under id, nil if none.
+func (ix *Index) source(id string) ([]byte, error) {
 	doc, err := ix.bi.Document(id)
 	if err != nil {
-		return ad.Scored{}, fmt.Errorf("get ad %q: %w", id, err)
+		return nil, fmt.Errorf("get ad %q: %w", id, err)
 	}
 	if doc == nil {
-		return ad.Scored{}, search.ErrNotFound
+		return nil, nil
 	}
 	var src []byte
 	doc.VisitFields(func(f index.Field) {
@@ -269,6 +306,24 @@ func (ix *Index) Get(ctx context.Context, id string) (ad.Scored, error) {
 			src = f.Value()
 		}
 	})
+	if len(src) == 0 {
+		return nil, fmt.Errorf("document %q has no stored source", id)
+	}
+	return src, nil
+}
+
+// Get returns the ad stored under id, or search.ErrNotFound.
+func (ix *Index) Get(ctx context.Context, id string) (ad.Scored, error) {
+	if err := ctx.Err(); err != nil {
+		return ad.Scored{}, err
+	}
+	src, err := ix.source(id)
+	if err != nil {
+		return ad.Scored{}, err
+	}
+	if src == nil {
+		return ad.Scored{}, search.ErrNotFound
+	}
 	s, err := decode(id, src)
 	if err != nil {
 		return ad.Scored{}, fmt.Errorf("get ad %q: %w", id, err)

@@ -172,6 +172,7 @@ func mappings() obj {
 			},
 			"rules_version": kw(),
 			"scored_at":     date(),
+			"link_seq":      stored("long"), // orders versions; see ad.Scored.Revision
 			// Derived by document.
 			"score":      integer(),
 			"priority":   integer(),
@@ -217,27 +218,32 @@ func document(s ad.Scored) ([]byte, error) {
 	return withDerived(src, s), nil
 }
 
-// documentFromJSON is document for an ad already encoded as JSON: only the
-// fields the derived ones need are decoded.
-func documentFromJSON(src []byte) ([]byte, error) {
+// documentFromJSON is document for an ad already encoded as JSON, with its
+// revision (ad.Scored.Revision): only the fields these need are decoded.
+func documentFromJSON(src []byte) ([]byte, int64, error) {
 	var s struct {
 		AdRisk            int       `json:"ad_risk"`
 		OrganisedActivity int       `json:"organised_activity"`
 		Flags             []string  `json:"flags"`
 		PostedAt          time.Time `json:"posted_at"`
 		FetchedAt         time.Time `json:"fetched_at"`
+		ScoredAt          time.Time `json:"scored_at"`
+		LinkSeq           uint64    `json:"link_seq"`
 	}
 	if err := json.Unmarshal(src, &s); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	src = bytes.TrimSpace(src)
 	if len(src) < 2 || src[len(src)-1] != '}' {
-		return nil, fmt.Errorf("not a JSON object")
+		return nil, 0, fmt.Errorf("not a JSON object")
 	}
-	return withDerived(src, ad.Scored{
+	a := ad.Scored{
 		Raw:        ad.Raw{PostedAt: s.PostedAt, FetchedAt: s.FetchedAt},
 		Assessment: ad.Assessment{AdRisk: s.AdRisk, OrganisedActivity: s.OrganisedActivity, Flags: s.Flags},
-	}), nil
+		ScoredAt:   s.ScoredAt,
+		LinkSeq:    s.LinkSeq,
+	}
+	return withDerived(src, a), a.Revision(), nil
 }
 
 // withDerived appends the fields Elasticsearch sorts and filters on, which

@@ -15,6 +15,7 @@ import (
 	"github.com/elastic/go-elasticsearch/v8/esutil"
 
 	"github.com/adwatch/adwatch/ad"
+	"github.com/adwatch/adwatch/search"
 )
 
 // ItemErrors is the error Put returns when some ads were refused for what
@@ -84,16 +85,18 @@ type result struct {
 
 // doc is an encoded ad waiting to be stored.
 type doc struct {
-	pos    int // among the Put's distinct ads, to report refusals in order
-	id     string
-	body   []byte
-	reason string // why the last round did not store it
+	pos     int // among the Put's distinct ads, to report refusals in order
+	id      string
+	body    []byte
+	version int64  // ad.Scored.Revision, as an external version
+	reason  string // why the last round did not store it
 }
 
-// Put stores ads, each under its id, replacing any ad stored with that id;
-// of ads sharing an id within ads, the last wins. It returns nil once
-// Elasticsearch has confirmed every ad and the ads are visible to Search;
-// an *ItemErrors when some ads were refused for good and all others
+// Put stores ads, each under its id, replacing any ad stored with that id
+// unless the stored one has a higher ad.Scored.Revision; of ads sharing an
+// id within ads, the highest revision wins (the last, on a tie). It returns
+// nil once Elasticsearch has confirmed every ad and the ads are visible to
+// Search; an *ItemErrors when some ads were refused for good and all others
 // stored; any other error when the outcome is not known, and then the
 // whole batch may be put again. See the package comment.
 func (s *Store) Put(ctx context.Context, ads []ad.Scored) error {
@@ -103,35 +106,24 @@ func (s *Store) Put(ctx context.Context, ads []ad.Scored) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("put %d ads: %w", len(ads), err)
 	}
+	ids := make([]string, len(ads))
+	revs := make([]int64, len(ads))
 	for i := range ads {
 		if ads[i].ID == "" {
 			return fmt.Errorf("put ads: ad %d of %d has no id", i+1, len(ads))
 		}
+		ids[i], revs[i] = ads[i].ID, ads[i].Revision()
 	}
-	// One id, one document: two versions in different bulk requests, sent
-	// in parallel, could be stored in either order.
-	at := make(map[string]int, len(ads))
-	uniq := make([]*ad.Scored, 0, len(ads))
-	for i := range ads {
-		if j, ok := at[ads[i].ID]; ok {
-			uniq[j] = &ads[i]
-			continue
-		}
-		at[ads[i].ID] = len(uniq)
-		uniq = append(uniq, &ads[i])
-	}
-
-	ids := make([]string, len(uniq))
-	for i, a := range uniq {
-		ids[i] = a.ID
-	}
-	return s.put(ctx, ids, func(i int) ([]byte, error) { return document(*uniq[i]) })
+	return s.put(ctx, ids, search.Latest(ids, revs), func(i int) ([]byte, int64, error) {
+		b, err := document(ads[i])
+		return b, revs[i], err
+	})
 }
 
 // PutJSON is Put for ads given as the JSON of ad.Scored, as the bus carries
 // them: ids[i] is the id of docs[i]. It spares the indexer decoding every ad
 // only for Put to encode it again, which on a small machine costs more than
-// Elasticsearch's own work. Of ads sharing an id, the last wins.
+// Elasticsearch's own work.
 func (s *Store) PutJSON(ctx context.Context, ids []string, docs [][]byte) error {
 	if len(ids) != len(docs) {
 		return fmt.Errorf("put ads: %d ids for %d documents", len(ids), len(docs))
@@ -142,47 +134,44 @@ func (s *Store) PutJSON(ctx context.Context, ids []string, docs [][]byte) error 
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("put %d ads: %w", len(ids), err)
 	}
-	at := make(map[string]int, len(ids))
-	var uids []string
-	var udocs [][]byte
+	bodies := make([][]byte, len(docs))
+	revs := make([]int64, len(docs))
+	errs := make([]error, len(docs))
 	for i, id := range ids {
 		if id == "" {
 			return fmt.Errorf("put ads: ad %d of %d has no id", i+1, len(ids))
 		}
-		if j, ok := at[id]; ok {
-			udocs[j] = docs[i]
-			continue
-		}
-		at[id] = len(uids)
-		uids, udocs = append(uids, id), append(udocs, docs[i])
+		bodies[i], revs[i], errs[i] = documentFromJSON(docs[i])
 	}
-	return s.put(ctx, uids, func(i int) ([]byte, error) { return documentFromJSON(udocs[i]) })
+	return s.put(ctx, ids, search.Latest(ids, revs), func(i int) ([]byte, int64, error) { return bodies[i], revs[i], errs[i] })
 }
 
-// put stores the distinct ads ids, whose documents body encodes.
-func (s *Store) put(ctx context.Context, ids []string, body func(int) ([]byte, error)) error {
+// put stores the ads at positions pick, one per id; body gives the
+// document and revision of the ad at a position.
+func (s *Store) put(ctx context.Context, ids []string, pick []int, body func(int) ([]byte, int64, error)) error {
 	type refusal struct {
 		pos int
 		ItemError
 	}
 	var refusals []refusal
-	todo := make([]doc, 0, len(ids))
-	for pos, id := range ids {
+	todo := make([]doc, 0, len(pick))
+	for pos, i := range pick {
+		id := ids[i]
 		if len(id) > maxIDBytes {
 			refusals = append(refusals, refusal{pos, ItemError{ID: id,
 				Reason: fmt.Sprintf("id is %d bytes long; Elasticsearch allows %d", len(id), maxIDBytes)}})
 			continue
 		}
-		b, err := body(pos)
+		b, rev, err := body(i)
 		if err != nil {
 			// encoding/json's errors name the type or value kind, not the text.
 			refusals = append(refusals, refusal{pos, ItemError{ID: id, Reason: "cannot encode the ad as JSON: " + err.Error()}})
 			continue
 		}
-		todo = append(todo, doc{pos: pos, id: id, body: b})
+		todo = append(todo, doc{pos: pos, id: id, body: b, version: rev})
 	}
 
-	n, nStored := len(ids), 0
+	n, nStored := len(pick), 0
 	for attempt := 0; len(todo) > 0; attempt++ {
 		if attempt > 0 {
 			if attempt > s.opts.Retries {
@@ -271,7 +260,11 @@ func (s *Store) bulk(ctx context.Context, docs []doc) []result {
 		err := bi.Add(ctx, esutil.BulkIndexerItem{
 			Action:     "index",
 			DocumentID: d.id,
-			Body:       bytes.NewReader(d.body),
+			// external_gte: stored unless the stored document has a higher
+			// revision; an equal one is the same version put again.
+			Version:     &d.version,
+			VersionType: "external_gte",
+			Body:        bytes.NewReader(d.body),
 			OnSuccess: func(context.Context, esutil.BulkIndexerItem, esutil.BulkIndexerResponseItem) {
 				set(i, result{outcome: stored})
 			},
@@ -299,6 +292,10 @@ func classify(res esutil.BulkIndexerResponseItem, err error) result {
 	}
 	r := result{status: res.Status, reason: itemReason(res)}
 	switch {
+	case res.Status == http.StatusConflict && res.Error.Type == "version_conflict_engine_exception":
+		// A later version of the ad is stored: this one is superseded,
+		// which is what storing it would have come to.
+		r.outcome = stored
 	case res.Status == http.StatusTooManyRequests || res.Status >= 500:
 		r.outcome = deferred
 	case res.Status == http.StatusBadRequest && !indexProblem(res.Error.Type, res.Error.Reason):

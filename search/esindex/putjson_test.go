@@ -11,21 +11,25 @@ import (
 )
 
 // TestDocumentFromJSON: the document built from an ad's JSON is the one
-// built from the ad, byte for byte.
+// built from the ad, byte for byte, and its revision is the ad's.
 func TestDocumentFromJSON(t *testing.T) {
-	for _, a := range searchtest.Corpus() {
+	for i, a := range searchtest.Corpus() {
+		a.LinkSeq = uint64(i % 3)
 		want, err := document(a)
 		if err != nil {
 			t.Fatal(err)
 		}
 		src, _ := json.Marshal(a)
-		got, err := documentFromJSON(src)
+		got, rev, err := documentFromJSON(src)
 		if err != nil || !bytes.Equal(got, want) {
 			t.Fatalf("ad %s: documentFromJSON = %s, %v\nwant %s", a.ID, got, err, want)
 		}
+		if rev != a.Revision() {
+			t.Errorf("ad %s: revision %d, want %d", a.ID, rev, a.Revision())
+		}
 	}
 	for _, bad := range []string{"", "[]", "{", `{"ad_risk":"high"}`} {
-		if _, err := documentFromJSON([]byte(bad)); err == nil {
+		if _, _, err := documentFromJSON([]byte(bad)); err == nil {
 			t.Errorf("documentFromJSON(%q) accepted", bad)
 		}
 	}

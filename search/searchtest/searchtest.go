@@ -27,6 +27,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/search"
@@ -479,7 +480,8 @@ func testCount(t *testing.T, s Store, want int) {
 }
 
 // testOverwrite checks that an ad put again under its id replaces the
-// stored one in every respect: source, filters, facets, text and count.
+// stored one in every respect (source, filters, facets, text and count)
+// when it is the later version by ad.Scored.Revision, and only then.
 func testOverwrite(t *testing.T, open func(t *testing.T) Store) {
 	ctx := context.Background()
 	c := Corpus()
@@ -492,14 +494,29 @@ func testOverwrite(t *testing.T, open func(t *testing.T) Store) {
 	v2.City, v2.Level, v2.Title = "Esbjerg", ad.LevelHigh, "Opdateret annonce"
 	v2.AdRisk = 90
 	v2.Indicators = []ad.Indicator{{ID: "restricted_movement", Contribution: 40, Evidence: []ad.Evidence{{Field: "text", Start: 0, End: 4, Text: "Fast"}}}}
+	v2.ScoredAt = v1.ScoredAt.Add(time.Minute)
+	// The linking state's order beats the clock: v2 linked after v1, by a
+	// process whose clock is an hour behind.
+	v1linked, v2linked := v1, v2
+	v1linked.LinkSeq, v2linked.LinkSeq = 1, 2
+	v2linked.ScoredAt = v1.ScoredAt.Add(-time.Hour)
+	// A re-score of v2 with the same rules in the same millisecond.
+	v2again := v2
+	v2again.RulesVersion = "2026-09-01.2"
 
 	tests := []struct {
 		name    string
 		batches [][]ad.Scored
+		want    ad.Scored
 	}{
-		{"a later put", [][]ad.Scored{append(others, v1), {v2}}},
-		{"one put, the last wins", [][]ad.Scored{append(others, v1, v2)}},
-		{"the same version again", [][]ad.Scored{append(others, v2), {v2}}},
+		{"a later put", [][]ad.Scored{append(others, v1), {v2}}, v2},
+		{"an earlier version put later is ignored", [][]ad.Scored{append(others, v2), {v1}}, v2},
+		{"one put, the later wins when last", [][]ad.Scored{append(others, v1, v2)}, v2},
+		{"one put, the later wins when first", [][]ad.Scored{append(others, v2, v1)}, v2},
+		{"the same version again", [][]ad.Scored{append(others, v2), {v2}}, v2},
+		{"the same revision again: the last put wins", [][]ad.Scored{append(others, v2), {v2again}}, v2again},
+		{"a higher link seq wins over a later clock", [][]ad.Scored{append(others, v2linked), {v1linked}}, v2linked},
+		{"a higher link seq wins within one put", [][]ad.Scored{append(others, v2linked, v1linked)}, v2linked},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -514,8 +531,8 @@ func testOverwrite(t *testing.T, open func(t *testing.T) Store) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(got, v2) {
-				t.Errorf("Get = %+v\nwant the latest version %+v", got, v2)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Get = %+v\nwant the latest version %+v", got, tt.want)
 			}
 			for _, q := range []search.Query{
 				{City: "kolding"}, {Indicators: []string{"fl_wage_withholding"}}, {Text: "gammel"}, {Levels: []string{ad.LevelLow}},

@@ -43,6 +43,17 @@ type Raw struct {
 	GoneAt time.Time `json:"gone_at,omitzero"`
 }
 
+// ObservedAt is when the crawler last saw this version: when it was
+// fetched, or marked gone (a gone version keeps the fetch time of the
+// version before it). Of two versions of an ad, the one observed later is
+// the newer; equal times (fetches within a second) do not tell.
+func (r Raw) ObservedAt() time.Time {
+	if r.GoneAt.After(r.FetchedAt) {
+		return r.GoneAt
+	}
+	return r.FetchedAt
+}
+
 // NewID returns the stable id of the ad at canonicalURL on site: the same
 // page always gets the same id, so a re-crawl or a redelivery overwrites.
 func NewID(site, canonicalURL string) string {

@@ -87,3 +87,21 @@ func TestRevisionOrdersVersions(t *testing.T) {
 		t.Error("the same version has two revisions")
 	}
 }
+
+func TestObservedAt(t *testing.T) {
+	f, g := time.Unix(100, 0), time.Unix(200, 0)
+	tests := []struct {
+		r    Raw
+		want time.Time
+	}{
+		{Raw{}, time.Time{}},
+		{Raw{FetchedAt: f}, f},
+		{Raw{FetchedAt: f, GoneAt: g}, g},
+		{Raw{FetchedAt: g, GoneAt: f}, g},
+	}
+	for _, tt := range tests {
+		if got := tt.r.ObservedAt(); !got.Equal(tt.want) {
+			t.Errorf("ObservedAt(fetched %v, gone %v) = %v, want %v", tt.r.FetchedAt, tt.r.GoneAt, got, tt.want)
+		}
+	}
+}

@@ -36,6 +36,12 @@ type Store interface {
 // state does not hold (never linked, or past retention).
 var ErrUnknownAd = errors.New("ad not in the linking state")
 
+// ErrSuperseded is returned by Link for a version of an ad observed before
+// the version the state already holds (a redelivery that arrives after the
+// next version was linked): linking it would put the older text back. The
+// newer version was, or will be, published; skip this one.
+var ErrSuperseded = errors.New("a newer version of the ad is already linked")
+
 // Linker links ads one at a time as the pipeline sees them. Its state lives
 // in a key-value bucket, so it survives a restart and is shared by every
 // classifier process:
@@ -115,6 +121,8 @@ type record struct {
 	Version string `json:"v,omitempty"`
 	Seq     uint64 `json:"q,omitempty"`
 	Dirty   bool   `json:"d,omitempty"`
+	// Observed is the version's ad.Raw.ObservedAt in Unix nanoseconds.
+	Observed int64 `json:"o,omitempty"`
 }
 
 // Linked is an ad's cross-ad indicators as the linking state holds them.
@@ -160,7 +168,7 @@ type marketDay struct {
 // its cross-ad indicators, to score with (*classifier.Rules).ClassifyLinked,
 // and the ids of earlier ads whose indicators changed because of it (a
 // pattern it completed, or one its new version broke) and are not yet
-// republished. Re-score and republish those with Raw and Indicators, and
+// republished. Re-score and republish those with Current, and
 // call Done for each ad published, this one included. The mark that an ad
 // needs republishing is written with its new indicators and cleared only by
 // Done, so a crash anywhere loses no re-score: linking the ad again (the
@@ -181,6 +189,10 @@ func (l *Linker) Link(ctx context.Context, raw ad.Raw) (Linked, []string, error)
 	prev, _, err := l.getRecord(ctx, raw.ID)
 	if err != nil && !errors.Is(err, ErrUnknownAd) {
 		return Linked{}, nil, err
+	}
+	observed := observedNanos(raw)
+	if prev.Version != "" && prev.Version != raw.Version() && observed < prev.Observed {
+		return Linked{}, nil, fmt.Errorf("crossad: ad %q: %w", raw.ID, ErrSuperseded)
 	}
 	old := prev.Entry
 
@@ -221,7 +233,7 @@ func (l *Linker) Link(ctx context.Context, raw ad.Raw) (Linked, []string, error)
 			}
 			rec.Version = v
 		}
-		rec.Raw, rec.Entry, rec.Priced = stored, e, newP
+		rec.Raw, rec.Entry, rec.Priced, rec.Observed = stored, e, newP, observed
 		err = l.putRecord(ctx, raw.ID, rec, rev)
 		if err == nil {
 			break
@@ -283,6 +295,15 @@ func (l *Linker) Link(ctx context.Context, raw ad.Raw) (Linked, []string, error)
 	return linked, affected, nil
 }
 
+// observedNanos is r.ObservedAt in Unix nanoseconds, 0 when unknown.
+func observedNanos(r ad.Raw) int64 {
+	t := r.ObservedAt()
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
 // Done records that the ad id was published with the indicators of
 // change seq (Linked.Seq, as Link or Indicators returned it). If they
 // changed again meanwhile, the ad stays marked for republishing.
@@ -327,6 +348,20 @@ func (r *record) raw() (ad.Raw, error) {
 	var out ad.Raw
 	err = json.Unmarshal(b, &out)
 	return out, err
+}
+
+// Current returns the ad as last linked with its current cross-ad
+// indicators, read together, to re-score it.
+func (l *Linker) Current(ctx context.Context, id string) (ad.Raw, Linked, error) {
+	rec, _, err := l.getRecord(ctx, id)
+	if err != nil {
+		return ad.Raw{}, Linked{}, err
+	}
+	r, err := rec.raw()
+	if err != nil {
+		return ad.Raw{}, Linked{}, fmt.Errorf("crossad: ad %q: %w", id, err)
+	}
+	return r, rec.linked(), nil
 }
 
 // Indicators returns the ad's current cross-ad indicators.

@@ -72,16 +72,12 @@ func (p *published) link(ctx context.Context, l *Linker, r ad.Raw) error {
 	}
 	p.publish(r, linked)
 	for _, id := range affected {
-		raw, err := l.Raw(ctx, id)
+		raw, al, err := l.Current(ctx, id)
 		if err != nil {
 			return err
 		}
 		if raw.ID != id {
-			return errors.New("Raw returned another ad")
-		}
-		al, err := l.Indicators(ctx, id)
-		if err != nil {
-			return err
+			return errors.New("Current returned another ad")
 		}
 		p.publish(raw, al)
 		if err := l.Done(ctx, id, al.Seq); err != nil {
@@ -495,4 +491,47 @@ func TestLinkersContend(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d ads last published with stale cross-ad indicators", stale, len(ads))
+}
+
+// TestLinkSupersededVersion: a version observed before the one the state
+// holds (a redelivery that lost the race with the next version) is refused
+// and changes nothing; a gone marker, which keeps the old fetch time but
+// is observed later, is the newer version.
+func TestLinkSupersededVersion(t *testing.T) {
+	ctx := ctxT(t)
+	l := newLinker(t, newStore(t, bustest.Start(t), "crossad"))
+	t0 := time.Date(2026, 9, 1, 12, 0, 0, 0, time.UTC)
+	v1 := agencyAds(1)[0]
+	v1.FetchedAt = t0
+	v2 := v1
+	v2.Text += " Nye billeder."
+	v2.FetchedAt = t0.Add(time.Hour)
+	if _, _, err := l.Link(ctx, v2); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := l.Indicators(ctx, v1.ID)
+	if _, _, err := l.Link(ctx, v1); !errors.Is(err, ErrSuperseded) {
+		t.Fatalf("linking the older version after the newer: %v, want ErrSuperseded", err)
+	}
+	after, _ := l.Indicators(ctx, v1.ID)
+	if raw, _ := l.Raw(ctx, v1.ID); raw.Text != v2.Text || after.Seq != before.Seq {
+		t.Fatalf("the refused version changed the state: text %q, seq %d -> %d", raw.Text, before.Seq, after.Seq)
+	}
+	// The same version again is a redelivery, not a supersession.
+	if _, _, err := l.Link(ctx, v2); err != nil {
+		t.Fatalf("linking the stored version again: %v", err)
+	}
+	gone := v2
+	gone.GoneAt = t0.Add(3 * time.Hour)
+	if _, _, err := l.Link(ctx, gone); err != nil {
+		t.Fatalf("linking the gone marker: %v", err)
+	}
+	if _, _, err := l.Link(ctx, v2); !errors.Is(err, ErrSuperseded) {
+		t.Fatalf("linking the live version after the gone marker: %v, want ErrSuperseded", err)
+	}
+	back := v2
+	back.FetchedAt = t0.Add(5 * time.Hour)
+	if _, _, err := l.Link(ctx, back); err != nil {
+		t.Fatalf("linking the ad back up after it was gone: %v", err)
+	}
 }

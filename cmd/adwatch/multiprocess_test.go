@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/adwatch/adwatch/ad"
+	"github.com/adwatch/adwatch/bus"
 	"github.com/adwatch/adwatch/classifier"
 	"github.com/adwatch/adwatch/crawler"
 	"github.com/adwatch/adwatch/search/esindex/estest"
@@ -179,6 +180,35 @@ func TestStagesAsProcesses(t *testing.T) {
 		t.Errorf("the crawler's /metrics lacks its page counts:\n%.500s", body)
 	}
 
+	// Re-scores of the earlier ads of a cross-ad pattern follow the first
+	// scores: wait until the classifiers and indexers have nothing left,
+	// then make everything written visible.
+	nb, err := bus.Connect(natsURL, bus.ConnectOptions{Name: "test"}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nb.Close()
+	var consumers []*bus.Consumer
+	for _, c := range []bus.ConsumerOptions{{Stream: bus.RawStream, Durable: "classifier"}, {Stream: bus.ScoredStream, Durable: "indexer"}} {
+		bc, err := nb.Consumer(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		consumers = append(consumers, bc)
+	}
+	quiet := 0
+	waitFor(t, 3*time.Minute, func() (bool, string) {
+		raw, err1 := consumers[0].Pending(ctx)
+		scored, err2 := consumers[1].Pending(ctx)
+		if err1 == nil && err2 == nil && raw == 0 && scored == 0 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		return quiet >= 3, fmt.Sprintf("pending: %d raw, %d scored (%v, %v)", raw, scored, err1, err2)
+	})
+	refreshES(t, alias)
+
 	// Stop the stages; their last lines say how much each did.
 	crawl.stop(t)
 	for _, p := range append(slices.Clone(classifiers), indexers...) {
@@ -187,8 +217,10 @@ func TestStagesAsProcesses(t *testing.T) {
 	scored := []int{finalCount(t, classifiers[0], scoredRE), finalCount(t, classifiers[1], scoredRE)}
 	indexed := []int{finalCount(t, indexers[0], indexedRE), finalCount(t, indexers[1], indexedRE)}
 	t.Logf("classifiers scored %v, indexers indexed %v of %d ads", scored, indexed, len(want))
-	if scored[0]+scored[1] != len(want) || indexed[0]+indexed[1] != len(want) {
-		t.Errorf("the replicas handled %v and %v ads, want each ad handled once (%d in all)", scored, indexed, len(want))
+	// Each raw ad is scored by one classifier once; the indexers also
+	// store the re-scores of linked ads, so they index at least every ad.
+	if scored[0]+scored[1] != len(want) || indexed[0]+indexed[1] < len(want) {
+		t.Errorf("the replicas scored %v and indexed %v, want each ad scored once and indexed at least once (%d ads)", scored, indexed, len(want))
 	}
 	if scored[0] == 0 || scored[1] == 0 || indexed[0] == 0 || indexed[1] == 0 {
 		t.Errorf("a replica did no work: scored %v, indexed %v", scored, indexed)
@@ -290,6 +322,19 @@ func startOneBinary(t *testing.T, ctx context.Context, urls map[string]string) s
 		return st.ClassifierPending == 0 && st.IndexerPending == 0 && st.Published > 0 && st.SitesCrawled >= int64(len(urls)), fmt.Sprintf("%+v", st)
 	})
 	return "http://" + cfg.Addr
+}
+
+// refreshES makes everything written through alias visible to searches.
+func refreshES(t *testing.T, alias string) {
+	t.Helper()
+	res, err := http.Post(estest.URL()+"/"+alias+"/_refresh", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("refresh %s: %s", alias, res.Status)
+	}
 }
 
 // deleteESIndices removes the test's versioned indices (and so its alias).

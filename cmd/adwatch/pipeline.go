@@ -22,6 +22,7 @@ import (
 
 	"github.com/adwatch/adwatch/bus"
 	"github.com/adwatch/adwatch/classifier"
+	"github.com/adwatch/adwatch/classifier/crossad"
 	"github.com/adwatch/adwatch/crawler"
 	"github.com/adwatch/adwatch/indexer"
 	"github.com/adwatch/adwatch/search/bleveindex"
@@ -119,7 +120,11 @@ func startPipeline(ctx context.Context, pc pipelineConfig) (p *pipeline, err err
 		if err != nil {
 			return nil, err
 		}
-		p.classif = classifier.NewStage(p.rawC, p.bus, pc.rules, log.With("stage", "classifier"))
+		linker, err := openLinker(ctx, p.bus, cfg.NATS.Replicas)
+		if err != nil {
+			return nil, err
+		}
+		p.classif = classifier.NewStage(p.rawC, p.bus, pc.rules, linker, log.With("stage", "classifier"))
 		runs = append(runs, p.classif.Run)
 	}
 	if st.index {
@@ -170,6 +175,28 @@ func serveMetrics(ctx context.Context, addr string, reg *prometheus.Registry) er
 		return err
 	}
 	return nil
+}
+
+// openLinker opens the cross-ad linking state that every classifier
+// process shares: the bucket "crossad", whose keys lapse once nothing new
+// can link to them, and the contact key, from ADWATCH_CONTACT_KEY or else
+// generated once and kept in the bucket "adwatch_secrets", which never
+// expires (a new key would unlink every ad from the ones before it).
+func openLinker(ctx context.Context, b *bus.Bus, replicas int) (*crossad.Linker, error) {
+	secrets, err := b.KeyValue(ctx, "adwatch_secrets", replicas)
+	if err != nil {
+		return nil, err
+	}
+	key, err := crossad.ResolveContactKey(ctx, os.Getenv("ADWATCH_CONTACT_KEY"), secrets)
+	if err != nil {
+		return nil, err
+	}
+	opts := crossad.Options{HourlyPrice: classifier.HourlyPriceDKK}
+	state, err := b.KeyValueTTL(ctx, "crossad", opts.BucketTTL(), replicas)
+	if err != nil {
+		return nil, err
+	}
+	return crossad.NewLinker(state, key, opts)
 }
 
 // openBus starts the embedded NATS server, or connects to cfg.NATS.URL, and
@@ -242,8 +269,11 @@ type progress struct {
 	AdsSeen      int64 `json:"ads_seen"`
 	Published    int64 `json:"published"`
 	Scored       int64 `json:"scored"`
-	Indexed      int64 `json:"indexed"`
-	CrawlErrors  int64 `json:"crawl_errors"`
+	// Rescored counts earlier ads scored again because a later ad changed
+	// their cross-ad indicators.
+	Rescored    int64 `json:"rescored"`
+	Indexed     int64 `json:"indexed"`
+	CrawlErrors int64 `json:"crawl_errors"`
 	// Waiting for the classifier and the indexer (-1: unknown or not here).
 	ClassifierPending int64 `json:"classifier_pending"`
 	IndexerPending    int64 `json:"indexer_pending"`
@@ -258,7 +288,7 @@ func (p *pipeline) progress() progress {
 		pr.SitesCrawled, pr.Pages, pr.AdsSeen, pr.Published, pr.CrawlErrors = cs.Crawls, cs.Pages, cs.Ads, cs.Published, cs.Errors
 	}
 	if p.classif != nil {
-		pr.Scored = p.classif.Scored()
+		pr.Scored, pr.Rescored = p.classif.Scored(), p.classif.Rescored()
 	}
 	if p.indexer != nil {
 		pr.Indexed = p.indexer.Indexed()
@@ -293,7 +323,7 @@ func (p progress) String() string {
 		parts = append(parts, fmt.Sprintf("%d site crawls (%d pages, %d errors) · %d ads seen · %d published", p.SitesCrawled, p.Pages, p.CrawlErrors, p.AdsSeen, p.Published))
 	}
 	if p.ClassifierPending >= 0 {
-		parts = append(parts, fmt.Sprintf("%d scored (%d waiting)", p.Scored, p.ClassifierPending))
+		parts = append(parts, fmt.Sprintf("%d scored, %d re-scored for patterns (%d waiting)", p.Scored, p.Rescored, p.ClassifierPending))
 	}
 	if p.IndexerPending >= 0 {
 		parts = append(parts, fmt.Sprintf("%d indexed (%d waiting)", p.Indexed, p.IndexerPending))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/classifier"
+	"github.com/adwatch/adwatch/classifier/crossad"
 	"github.com/adwatch/adwatch/crawler"
 	"github.com/adwatch/adwatch/search"
 	"github.com/adwatch/adwatch/simulator"
@@ -72,7 +73,9 @@ func TestPipelineEndToEnd(t *testing.T) {
 		if err := getJSON(api+"/api/v1/status", &st); err != nil {
 			return false, err.Error()
 		}
-		return st.Indexed >= int64(len(want)), fmt.Sprintf("%+v", st)
+		// Every ad scored, and the re-scores of linked ads indexed too.
+		return st.Scored >= int64(len(want)) && st.ClassifierPending == 0 && st.IndexerPending == 0 &&
+			st.AdsInIndex >= int64(len(want)), fmt.Sprintf("%+v", st)
 	})
 
 	all := searchAll(t, api, url.Values{})
@@ -110,6 +113,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if flagged == 0 || flagged == len(want) {
 		t.Errorf("%d of %d ads flagged: the simulator mixes flagged and benign ads", flagged, len(want))
 	}
+	checkCrossAd(t, all)
 
 	var rosa search.Result
 	if err := getJSON(api+"/api/v1/ads?site=sim-rosa&size=1", &rosa); err != nil {
@@ -278,6 +282,55 @@ func freeAddr(t testing.TB) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// checkCrossAd checks that the index shows on every ad the cross-ad
+// indicators that linking all the ads at once gives (what 'adwatch
+// classify' computes): the pipeline, which linked them one at a time as
+// they came and re-scored the earlier ads of each pattern, must agree.
+func checkCrossAd(t *testing.T, all []ad.Scored) {
+	t.Helper()
+	raws := make([]ad.Raw, len(all))
+	for i, h := range all {
+		raws[i] = h.Raw
+	}
+	key, err := crossad.GenerateContactKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := crossad.Batch(key, raws, crossad.Options{HourlyPrice: classifier.HourlyPriceDKK})
+	if err != nil {
+		t.Fatal(err)
+	}
+	crossIDs := func(inds []ad.Indicator) []string {
+		var out []string
+		for _, i := range inds {
+			if slices.Contains(crossad.IDs, i.ID) {
+				out = append(out, i.ID)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	linked, bad := 0, 0
+	for _, h := range all {
+		got, want := crossIDs(h.Indicators), crossIDs(batch[h.ID])
+		if len(got) > 0 {
+			linked++
+		}
+		if !slices.Equal(got, want) {
+			if bad++; bad <= 5 {
+				t.Errorf("ad %s shows cross-ad indicators %q, linking all ads at once gives %q", h.ID, got, want)
+			}
+		}
+	}
+	if bad > 5 {
+		t.Errorf("%d ads differ in all", bad)
+	}
+	if linked == 0 {
+		t.Error("no ad shows a cross-ad indicator: the simulator's agencies went unlinked")
+	}
+	t.Logf("%d of %d ads show cross-ad indicators", linked, len(all))
 }
 
 // waitFor polls cond until it holds or timeout passes; cond's string says

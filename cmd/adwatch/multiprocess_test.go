@@ -246,6 +246,10 @@ func TestStagesAsProcesses(t *testing.T) {
 		}
 	}
 
+	// Two classifiers linking ads as they came, two indexers storing the
+	// re-scores in any order: the index shows every pattern on every ad.
+	checkCrossAd(t, searchAll(t, api, url.Values{}))
+
 	// Rebuild the Elasticsearch index from the stream: a new index behind
 	// the alias, with every ad, while serve keeps answering.
 	var out strings.Builder

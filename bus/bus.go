@@ -189,8 +189,9 @@ func (c *Consumer) Pending(ctx context.Context) (uint64, error) {
 	return info.NumPending + uint64(info.NumAckPending), nil
 }
 
-// Fetch waits up to wait for up to n messages. It returns an empty slice,
-// not an error, when none arrived in time.
+// Fetch waits until n messages have arrived or wait has passed, and returns
+// those that did: it fills a batch, for a stage that writes in batches. It
+// returns an empty slice, not an error, when none arrived in time.
 func (c *Consumer) Fetch(ctx context.Context, n int, wait time.Duration) ([]*Msg, error) {
 	if d, ok := ctx.Deadline(); ok && time.Until(d) < wait {
 		wait = max(time.Until(d), time.Millisecond)
@@ -202,6 +203,39 @@ func (c *Consumer) Fetch(ctx context.Context, n int, wait time.Duration) ([]*Msg
 		}
 		return nil, fmt.Errorf("fetch from %q: %w", c.stage, err)
 	}
+	return c.collect(ctx, batch)
+}
+
+// Next returns up to n messages as soon as there are any: those waiting
+// now, or else the first to arrive within wait (none if none does). Unlike
+// Fetch, it never holds messages back to fill a batch, for a stage that
+// handles messages one by one.
+func (c *Consumer) Next(ctx context.Context, n int, wait time.Duration) ([]*Msg, error) {
+	batch, err := c.c.FetchNoWait(n)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("fetch from %q: %w", c.stage, err)
+	}
+	msgs, err := c.collect(ctx, batch)
+	if len(msgs) > 0 || err != nil {
+		return msgs, err
+	}
+	msgs, err = c.Fetch(ctx, 1, wait)
+	if len(msgs) == 0 || err != nil || n == 1 {
+		return msgs, err
+	}
+	// More may have come with the first.
+	if batch, err = c.c.FetchNoWait(n - 1); err != nil {
+		return msgs, nil // the next call tries again
+	}
+	more, _ := c.collect(ctx, batch)
+	return append(msgs, more...), nil
+}
+
+// collect drains a batch into Msgs; a timeout or an empty batch is no error.
+func (c *Consumer) collect(ctx context.Context, batch jetstream.MessageBatch) ([]*Msg, error) {
 	var msgs []*Msg
 	for m := range batch.Messages() {
 		msgs = append(msgs, &Msg{m: m, consumer: c})

@@ -207,3 +207,50 @@ func TestReplay(t *testing.T) {
 		t.Fatalf("replayed %d messages (done %d of %d)", len(got), lastDone, lastTotal)
 	}
 }
+
+// TestNextDoesNotWaitToFill: Next returns what is there at once, and the
+// first message to arrive without waiting out the rest of wait.
+func TestNextDoesNotWaitToFill(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b := bustest.Start(t)
+	c, err := b.Consumer(ctx, bus.ConsumerOptions{Stream: bus.RawStream, Durable: "next"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if err := b.Publish(ctx, bus.RawSubject("s"), fmt.Sprintf("m%d", i), []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const wait = 20 * time.Second // far longer than any answer here takes
+	start := time.Now()
+	msgs, err := c.Next(ctx, 64, wait)
+	if err != nil || len(msgs) != 3 {
+		t.Fatalf("Next with 3 waiting = %d messages, %v", len(msgs), err)
+	}
+	if time.Since(start) >= wait {
+		t.Fatal("Next waited out wait to fill the batch")
+	}
+	for _, m := range msgs {
+		if err := m.Ack(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		_ = b.Publish(ctx, bus.RawSubject("s"), "late", []byte("{}"))
+	}()
+	msgs, err = c.Next(ctx, 64, wait)
+	if err != nil || len(msgs) != 1 || msgs[0].ID() != "late" {
+		t.Fatalf("Next for a message arriving later = %d messages, %v", len(msgs), err)
+	}
+	if time.Since(start) >= wait {
+		t.Fatal("Next waited out wait after the first message arrived")
+	}
+	_ = msgs[0].Ack(ctx)
+	msgs, err = c.Next(ctx, 64, 50*time.Millisecond)
+	if err != nil || len(msgs) != 0 {
+		t.Fatalf("Next with nothing coming = %d messages, %v; want none and no error", len(msgs), err)
+	}
+}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -14,9 +16,10 @@ import (
 	"github.com/adwatch/adwatch/classifier/crossad"
 )
 
-// Source delivers raw-ad messages: up to n, waiting up to wait.
+// Source delivers raw-ad messages: up to n as soon as there are any,
+// waiting up to wait for the first.
 type Source interface {
-	Fetch(ctx context.Context, n int, wait time.Duration) ([]*bus.Msg, error)
+	Next(ctx context.Context, n int, wait time.Duration) ([]*bus.Msg, error)
 }
 
 // Publisher stores a message durably before returning; msgID makes a
@@ -48,19 +51,34 @@ type Stage struct {
 	pub    Publisher
 	rules  RulesSource
 	linker Linker // nil: single-ad indicators only
+	opts   StageOptions
 	logger *slog.Logger
 
 	scored, rescored, superseded, deadLettered atomic.Int64
 }
 
+// StageOptions configure a Stage; zero values mean the defaults.
+type StageOptions struct {
+	// Linker links each ad with the others: each ad is then scored with
+	// its cross-ad indicators too, and the earlier ads of a pattern it
+	// completes (or breaks) are re-scored and published again. Nil scores
+	// ads on their own.
+	Linker Linker
+	// Workers is how many ads are handled at once (default 4). Handling an
+	// ad waits mostly on the bus (publishing, and the linking state's
+	// round trips), so a few at once use the core better. The versions of
+	// one ad are always handled one after the other, in order.
+	Workers int
+}
+
 // NewStage returns a stage that scores ads from src with the rules that
 // rules gives at the time (a *Rules, or a *Reloader whose Run keeps them
-// current) and publishes them with pub. With a linker, each ad is scored
-// with its cross-ad indicators too, and the earlier ads of a pattern it
-// completes (or breaks) are re-scored and published again; with nil, ads
-// are scored on their own.
-func NewStage(src Source, pub Publisher, rules RulesSource, linker Linker, logger *slog.Logger) *Stage {
-	return &Stage{src: src, pub: pub, rules: rules, linker: linker, logger: logger}
+// current) and publishes them with pub.
+func NewStage(src Source, pub Publisher, rules RulesSource, logger *slog.Logger, opts StageOptions) *Stage {
+	if opts.Workers <= 0 {
+		opts.Workers = 4
+	}
+	return &Stage{src: src, pub: pub, rules: rules, linker: opts.Linker, opts: opts, logger: logger}
 }
 
 // Scored is how many raw ads the stage has scored and published.
@@ -79,18 +97,51 @@ func (s *Stage) Rescored() int64 { return s.rescored.Load() }
 // of the same thing a no-op.
 func (s *Stage) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
-		msgs, err := s.src.Fetch(ctx, 64, 500*time.Millisecond)
+		msgs, err := s.src.Next(ctx, 64, 500*time.Millisecond)
 		if err != nil && ctx.Err() == nil {
 			s.logger.Warn("fetch raw ads failed; retrying", "err", err)
 			sleep(ctx, time.Second)
 		}
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		for _, m := range msgs {
-			s.handle(bctx, m)
-		}
+		s.handleAll(bctx, msgs)
 		cancel()
 	}
 	return nil
+}
+
+// handleAll handles msgs on the stage's workers: the messages of one ad go
+// to one worker, in order, so that its versions are linked in the order
+// they were published.
+func (s *Stage) handleAll(ctx context.Context, msgs []*bus.Msg) {
+	if s.opts.Workers == 1 || len(msgs) <= 1 {
+		for _, m := range msgs {
+			s.handle(ctx, m)
+		}
+		return
+	}
+	lanes := make([][]*bus.Msg, s.opts.Workers)
+	for _, m := range msgs {
+		var head struct {
+			ID string `json:"id"`
+		}
+		_ = json.Unmarshal(m.Data(), &head) // handle says what is wrong with it
+		h := fnv.New32a()
+		h.Write([]byte(head.ID))
+		i := h.Sum32() % uint32(len(lanes))
+		lanes[i] = append(lanes[i], m)
+	}
+	var wg sync.WaitGroup
+	for _, lane := range lanes {
+		if len(lane) == 0 {
+			continue
+		}
+		wg.Go(func() {
+			for _, m := range lane {
+				s.handle(ctx, m)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func (s *Stage) handle(ctx context.Context, m *bus.Msg) {

@@ -124,7 +124,7 @@ func startPipeline(ctx context.Context, pc pipelineConfig) (p *pipeline, err err
 		if err != nil {
 			return nil, err
 		}
-		p.classif = classifier.NewStage(p.rawC, p.bus, pc.rules, linker, log.With("stage", "classifier"))
+		p.classif = classifier.NewStage(p.rawC, p.bus, pc.rules, log.With("stage", "classifier"), classifier.StageOptions{Linker: linker})
 		runs = append(runs, p.classif.Run)
 	}
 	if st.index {

@@ -11,7 +11,6 @@ import (
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/bus"
 	"github.com/adwatch/adwatch/bus/bustest"
-	"github.com/adwatch/adwatch/classifier/crossad"
 	"github.com/adwatch/adwatch/classifier/devset"
 )
 
@@ -46,18 +45,7 @@ func benchStage(b *testing.B, dev []ad.Raw, rules *Rules, linked bool, workers i
 	bs := bustest.Start(b)
 	opts := StageOptions{Workers: workers}
 	if linked {
-		o := crossad.Options{HourlyPrice: HourlyPriceDKK}
-		state, err := bs.KeyValueTTL(ctx, "crossad", o.BucketTTL(), 1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		key, err := crossad.GenerateContactKey()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if opts.Linker, err = crossad.NewLinker(state, key, o); err != nil {
-			b.Fatal(err)
-		}
+		opts.Linker = newLinker(b, bs)
 	}
 	src, err := bs.Consumer(ctx, bus.ConsumerOptions{Stream: bus.RawStream, Durable: "classifier"})
 	if err != nil {

@@ -31,6 +31,26 @@ func (f *flakyLinker) Current(ctx context.Context, id string) (ad.Raw, crossad.L
 	return f.Linker.Current(ctx, id)
 }
 
+// newLinker returns a linker keeping its state on b, as the pipeline
+// opens it.
+func newLinker(tb testing.TB, b *bus.Bus) *crossad.Linker {
+	tb.Helper()
+	opts := crossad.Options{HourlyPrice: HourlyPriceDKK}
+	state, err := b.KeyValueTTL(context.Background(), "crossad", opts.BucketTTL(), 1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	key, err := crossad.GenerateContactKey()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	l, err := crossad.NewLinker(state, key, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return l
+}
+
 // stageAd is an escort ad posted on day d with phone number phone.
 func stageAd(id, name, phone string, d int) ad.Raw {
 	at := time.Date(2026, 9, 1, 12, 0, 0, 0, time.UTC).AddDate(0, 0, d)
@@ -58,20 +78,7 @@ func testStageLinks(t *testing.T, workers int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	b := bustest.Start(t)
-	opts := crossad.Options{HourlyPrice: HourlyPriceDKK}
-	state, err := b.KeyValueTTL(ctx, "crossad", opts.BucketTTL(), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := crossad.GenerateContactKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := crossad.NewLinker(state, key, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	linker := &flakyLinker{Linker: l}
+	linker := &flakyLinker{Linker: newLinker(t, b)}
 
 	const phone = "28 64 19 73"
 	pattern := []ad.Raw{stageAd("p1", "Anna", phone, 0), stageAd("p2", "Bella", phone, 1), stageAd("p3", "Clara", phone, 2)}

@@ -106,13 +106,19 @@ func startPipeline(ctx context.Context, pc pipelineConfig) (p *pipeline, err err
 		if err != nil {
 			return nil, err
 		}
+		opts := []crawler.Option{crawler.WithRegisterer(reg)}
 		// Leases keep two crawler processes off one site at the same time.
-		leases, err := p.bus.Leases(ctx, "crawl_leases", 2*time.Minute, cfg.NATS.Replicas)
-		if err != nil {
-			return nil, err
+		// An embedded server that no one else can reach has one crawler,
+		// this one: a lease would only make it wait out the lease of the
+		// process it restarts after a crash.
+		if cfg.NATS.URL != "" || cfg.NATS.Listen != "" {
+			leases, err := p.bus.Leases(ctx, "crawl_leases", 2*time.Minute, cfg.NATS.Replicas)
+			if err != nil {
+				return nil, err
+			}
+			opts = append(opts, crawler.WithLeases(leases, ""))
 		}
-		p.crawler = crawler.New(pc.sites, p.bus, state, log.With("stage", "crawler"),
-			crawler.WithRegisterer(reg), crawler.WithLeases(leases, ""))
+		p.crawler = crawler.New(pc.sites, p.bus, state, log.With("stage", "crawler"), opts...)
 		runs = append(runs, p.crawler.Run)
 	}
 	if st.classify {

@@ -10,6 +10,11 @@ import (
 type statedAge struct {
 	age        int
 	start, end int
+	// person: the age stands next to a person — the ad's name ("Mia, 15,"),
+	// a word for a person ("pige 17"), "I am"/"jeg er" or a name in
+	// parentheses ("Emma (16)") — not merely after a capitalised word,
+	// which may be a street ("Vesterbrogade 15, 1620").
+	person bool
 }
 
 // Words that follow a number to make it an age ("22 år", "23 lata",
@@ -76,8 +81,8 @@ func textAges(s, name string, out []statedAge) []statedAge {
 		if n < 10 {
 			continue
 		}
-		if isAge(s, start, j, name) {
-			out = append(out, statedAge{age: n, start: start, end: j})
+		if ok, person := isAge(s, start, j, name); ok {
+			out = append(out, statedAge{age: n, start: start, end: j, person: person})
 		}
 	}
 	return out
@@ -102,7 +107,9 @@ func isWordByte(s string, i int, before bool) bool {
 // full of numbers costs linear time.
 const ageWindow = 48
 
-func isAge(s string, start, end int, name string) bool {
+// isAge reports whether the number s[start:end] is an age, and whether it
+// stands next to a person (see statedAge).
+func isAge(s string, start, end int, name string) (ok, person bool) {
 	after := s[end:min(len(s), end+ageWindow)]
 	lo := max(0, start-ageWindow)
 	for lo > 0 && !utf8.RuneStart(s[lo]) {
@@ -113,66 +120,105 @@ func isAge(s string, start, end int, name string) bool {
 	if after != "" {
 		r, _ := utf8.DecodeRuneInString(after)
 		if unicode.IsLetter(r) && !hasAgeUnit(after) {
-			return false
+			return false, false
 		}
 	}
 	rest := strings.TrimLeft(after, " \t")
 	if rest != "" {
 		switch rest[0] {
 		case '+', '/', ':', '%', '*', '=':
-			return false
+			return false, false
 		case '-':
 			if !hasAgeUnit(rest) {
-				return false
+				return false, false
 			}
 		case '.', ',':
 			if len(rest) > 1 && rest[1] != ' ' && rest[1] != '\n' && rest[1] != '\r' {
-				return false // "1.500", "14.30", "18.-20."
+				return false, false // "1.500", "14.30", "18.-20."
+			}
+			if rest[0] == '.' && len(rest) > 2 && rest[1] == ' ' {
+				if r, _ := utf8.DecodeRuneInString(rest[2:]); unicode.IsLower(r) {
+					return false, false // a Danish ordinal: "13. gang", "2. sal"
+				}
 			}
 		}
 		if r, _ := utf8.DecodeRuneInString(rest); r == '–' || r == '—' {
 			r2, _ := utf8.DecodeRuneInString(rest[utf8.RuneLen(r):])
 			if r2 != ' ' {
-				return false // "19–25"
+				return false, false // "19–25"
 			}
 		}
 		if rest[0] >= '0' && rest[0] <= '9' && len(after) > 0 && (after[0] == ' ' || after[0] == '\t') {
-			return false // phone groups: "28 64 19 73"
+			return false, false // phone groups: "28 64 19 73"
 		}
 	}
 	// What comes before.
 	if before != "" {
 		r, _ := utf8.DecodeLastRuneInString(before)
 		if unicode.IsDigit(r) || strings.ContainsRune("+-–—/:.x×#", r) {
-			return false
+			return false, false
 		}
 	}
 	prev, prev2 := lastWords(before)
 	lp := strings.ToLower(prev)
+	person = personBefore(before, prev, prev2, name)
 	if n := ageUnitLen(rest); n > 0 {
 		if w, _ := lastWords(" " + firstWord(rest[n:])); ageAfterBlockers[strings.ToLower(w)] {
-			return false // "20 år siden", "20 years ago", "20 pi laew"
+			return false, false // "20 år siden", "20 years ago", "20 pi laew"
 		}
 		if lp == "på" || lp == "paa" {
-			return ageNouns[strings.ToLower(prev2)] // "pige på 22 år", not "på 20 år"
+			ok = ageNouns[strings.ToLower(prev2)] // "pige på 22 år", not "på 20 år"
+			return ok, ok
 		}
-		return !ageBlockers[lp]
+		return !ageBlockers[lp], person && !ageBlockers[lp]
 	}
 	switch {
 	case strings.HasSuffix(before, "(") && strings.HasPrefix(rest, ")"):
-		return true // "Emma (26)"
+		ok = true // "Emma (26)"
 	case ageNouns[lp]:
-		return !startsWithUnitWord(rest)
+		ok = !startsWithUnitWord(rest)
 	case lp == "på" || lp == "paa":
-		return ageNouns[strings.ToLower(prev2)] && !startsWithUnitWord(rest)
+		ok = ageNouns[strings.ToLower(prev2)] && !startsWithUnitWord(rest)
 	case ageLeads[lp]:
-		return !startsWithUnitWord(rest) && endsClause(rest)
+		ok = !startsWithUnitWord(rest) && endsClause(rest)
 	case name != "" && strings.EqualFold(prev, name):
-		return !startsWithUnitWord(rest)
+		ok = !startsWithUnitWord(rest)
 	case strings.HasSuffix(before, ","):
-		return endsClause(rest) // "Kristina, 22, Lithuanian"; "Lea, 26"
+		ok = endsClause(rest) // "Kristina, 22, Lithuanian"; "Lea, 26"
 	case isCapitalised(prev) && !ageBlockers[lp]:
-		return endsClause(rest) // "Sasha 27, Odense"; "Bella 22"
+		ok = endsClause(rest) // "Sasha 27, Odense"; "Bella 22"
+	}
+	return ok, ok && person
+}
+
+// personLeads make the number after them the writer's or her age:
+// "I'm 16", "jeg er 16", "she is 15", "soy 17".
+var personLeads = map[string]bool{
+	"i'm": true, "im": true, "i’m": true, "she's": true, "she’s": true,
+	"jestem": true, "sunt": true, "soy": true, "tengo": true,
+}
+
+// personSubjects are the subjects that make "er"/"am"/"is" a person lead.
+var personSubjects = map[string]bool{"jeg": true, "hun": true, "i": true, "she": true, "pigen": true, "the girl": true}
+
+// personBefore reports whether what stands before a number (before, whose
+// last words are prev and prev2) names a person: the ad's name, a word for
+// a person, a person lead, or a capitalised word set off by a comma
+// ("Mia, 15,"; a street comes without one: "Vesterbrogade 15, 1620"), or a
+// name in parentheses.
+func personBefore(before, prev, prev2, name string) bool {
+	lp, lp2 := strings.ToLower(prev), strings.ToLower(prev2)
+	switch {
+	case name != "" && strings.EqualFold(prev, name):
+		return true
+	case ageNouns[lp] || personLeads[lp]:
+		return true
+	case (lp == "er" || lp == "am" || lp == "is") && personSubjects[lp2]:
+		return true
+	case (lp == "på" || lp == "paa") && ageNouns[lp2]:
+		return true
+	case strings.HasSuffix(before, ",") || strings.HasSuffix(before, "("):
+		return isCapitalised(prev)
 	}
 	return false
 }

@@ -145,11 +145,11 @@ func (r *Rules) ClassifyLinked(raw ad.Raw, linked []ad.Indicator) ad.Assessment 
 				a := itoa(raw.Age)
 				s.addEv(int32(i), -1, ad.Evidence{Field: "age", Start: 0, End: len(a), Text: a}, ind.weight)
 			}
-			if !c.text {
+			if !c.text && !c.person {
 				continue
 			}
 			for k, sa := range s.ages {
-				if sa.age < c.min || sa.age > c.max {
+				if sa.age < c.min || sa.age > c.max || (!c.text && !sa.person) {
 					continue
 				}
 				f, v := "title", raw.Title

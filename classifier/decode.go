@@ -624,8 +624,10 @@ func (d *decoder) parseIndicator(n *yaml.Node, path string) *indicatorSpec {
 							ac.field = true
 						case "text":
 							ac.text = true
+						case "person":
+							ac.person = true
 						default:
-							d.fail(v, p+".sources", "unknown source %q; valid: field (the age field), text (an age stated in title or text)", s)
+							d.fail(v, p+".sources", "unknown source %q; valid: field (the age field), text (an age stated in title or text), person (an age stated in title or text next to a person: the ad's name, \"pige 17\", \"I'm 16\")", s)
 						}
 					}
 				}

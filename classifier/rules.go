@@ -146,8 +146,10 @@ func (g *gate) allows(r *ad.Raw, lang string) bool {
 // ageCond fires on a stated age in [min, max], from the age field, from an
 // age stated in the title or text, or both.
 type ageCond struct {
-	min, max    int
-	field, text bool
+	min, max int
+	// Where the age may come from: the age field, any age stated in the
+	// title or text, or only one stated next to a person (statedAge.person).
+	field, text, person bool
 }
 
 // boost multiplies the points of the other indicators of a family when its

@@ -257,11 +257,7 @@ func TestWordingsBatch3(t *testing.T) {
 		{"fl_targeted_foreign_recruitment", job("Warehouse jobs in Denmark for English speakers already living in Aarhus."), false},
 	}
 	// Known misses, by ad text: why the rules cannot meet them.
-	knownMiss := map[string]string{
-		// Number words are decoded one language at a time: Danish words
-		// then English words in one number are not read.
-		"Ring tre en fire syv two zero nine five": "engine: number words mixing Danish and English",
-	}
+	knownMiss := map[string]string{}
 	pass, known, marked := 0, 0, 0
 	byFamily := map[string][2]int{}
 	for _, c := range cases {

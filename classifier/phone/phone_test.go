@@ -72,6 +72,8 @@ func TestExtract(t *testing.T) {
 		{"en words", "two zero – seven seven – one four – eight six", []want{{"+4520771486", "two zero – seven seven – one four – eight six", true}}},
 		{"en words after to", "Send a text to two eight six three nine zero one four", []want{{"+4528639014", "two eight six three nine zero one four", true}}},
 		{"en tens", "Text me: twenty-three, sixty-one, forty, eighty-five", []want{{"+4523614085", "twenty-three, sixty-one, forty, eighty-five", true}}},
+		{"da then en words", "Ring tre en fire syv two zero nine five", []want{{"+4531472095", "tre en fire syv two zero nine five", true}}},
+		{"en then da words", "call two eight six three ni nul en fire", []want{{"+4528639014", "two eight six three ni nul en fire", true}}},
 		{"ro words", "Scrie la: patru doi – opt unu – nouă cinci – trei șase", []want{{"+4542819536", "patru doi – opt unu – nouă cinci – trei șase", true}}},
 		{"letters for digits", "tlf 4O 8l 37 l2", []want{{"+4540813712", "4O 8l 37 l2", true}}},
 		{"lone letters", "Number: 4 O 7 l  9 3  5 8", []want{{"+4540719358", "4 O 7 l  9 3  5 8", true}}},

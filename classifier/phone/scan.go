@@ -426,9 +426,17 @@ func (sc *scanner) push(a atom, d []byte) {
 			sc.resetGap()
 			return
 		}
+		// A run of words keeps one language, except where a strong word
+		// follows a strong word ("tre en fire syv two zero nine five"):
+		// a weak one is an everyday word ("call me to two zero...").
+		langSwitch := a.lang != 0 && sc.runLang != 0 && sc.runLang&a.lang == 0
+		if langSwitch && a.kind == kindWord && prev.kind == kindWord && a.strong() && prev.strong() {
+			langSwitch = false
+			sc.runLang = 0 // the run goes on in the new language
+		}
 		split := sc.gapRunes > maxGap || a.intl ||
 			sc.gapBits&gComma != 0 && prev.kind == kindDigits && a.kind == kindDigits ||
-			a.lang != 0 && sc.runLang != 0 && sc.runLang&a.lang == 0 ||
+			langSwitch ||
 			sc.n == maxAtoms
 		if split {
 			sc.flush()

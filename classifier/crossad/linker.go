@@ -446,17 +446,12 @@ func (l *Linker) settle(ctx context.Context, id string, c *cache) (bool, error) 
 // ad id, drops entries past retention and over the bound, and leaves the
 // list as stored in c.
 func (l *Linker) updateList(ctx context.Context, k, id string, add *entry, c *cache) error {
-	for attempt := 0; ; attempt++ {
-		val, rev, err := l.kv.GetRevision(ctx, k)
-		var ls list
-		switch {
-		case errors.Is(err, bus.ErrKeyNotFound):
-			rev = 0
-		case err != nil:
-			return fmt.Errorf("crossad: %w", err)
-		default:
+	var ls list
+	rev, err := l.compareAndSet(ctx, k, func(val []byte) ([]byte, error) {
+		ls = list{}
+		if val != nil {
 			if err := json.Unmarshal(val, &ls); err != nil {
-				return fmt.Errorf("crossad: list %q: %w", k, err)
+				return nil, fmt.Errorf("list %q: %w", k, err)
 			}
 			for _, e := range ls.E {
 				e.prepare()
@@ -464,17 +459,42 @@ func (l *Linker) updateList(ctx context.Context, k, id string, add *entry, c *ca
 		}
 		had := slices.ContainsFunc(ls.E, func(e *entry) bool { return e.ID == id })
 		if !had && add == nil {
-			c.put(k, ls, rev)
-			return nil
+			return nil, nil
 		}
 		ls.E = slices.DeleteFunc(ls.E, func(e *entry) bool { return e.ID == id })
 		if add != nil {
 			ls.E = append(ls.E, add)
 		}
 		ls.E = l.prune(ls.E)
-		b, err := json.Marshal(ls)
-		if err != nil {
-			return err
+		return json.Marshal(ls)
+	})
+	if err != nil {
+		return err
+	}
+	c.put(k, ls, rev)
+	return nil
+}
+
+// compareAndSet changes the value under key k: change gets the stored
+// value (nil when there is none) and returns the new one, or nil to leave
+// it as it is. A write that lost a race with another writer is tried again
+// on the value that won, so no writer's change is lost. It returns the
+// key's revision as written or read (0: no such key).
+func (l *Linker) compareAndSet(ctx context.Context, k string, change func(val []byte) ([]byte, error)) (uint64, error) {
+	for attempt := 0; ; attempt++ {
+		val, rev, err := l.kv.GetRevision(ctx, k)
+		switch {
+		case errors.Is(err, bus.ErrKeyNotFound):
+			val, rev = nil, 0
+		case err != nil:
+			return 0, fmt.Errorf("crossad: %w", err)
+		}
+		b, err := change(val)
+		if err != nil || b == nil {
+			if err != nil {
+				err = fmt.Errorf("crossad: %w", err)
+			}
+			return rev, err
 		}
 		if rev == 0 {
 			rev, err = l.kv.Create(ctx, k, b)
@@ -482,11 +502,10 @@ func (l *Linker) updateList(ctx context.Context, k, id string, add *entry, c *ca
 			rev, err = l.kv.Update(ctx, k, b, rev)
 		}
 		if err == nil {
-			c.put(k, ls, rev)
-			return nil
+			return rev, nil
 		}
 		if !conflict(err) || attempt >= maxAttempts {
-			return fmt.Errorf("crossad: list %q: %w", k, err)
+			return 0, fmt.Errorf("crossad: %q: %w", k, err)
 		}
 		backoff(ctx, attempt)
 	}

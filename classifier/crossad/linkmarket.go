@@ -184,17 +184,11 @@ func sameMarket(a, b *ad.Indicator) bool {
 
 // updateDay sets (s nil: removes) ad id's price in one market day.
 func (l *Linker) updateDay(ctx context.Context, k, id string, s *sample) error {
-	for attempt := 0; ; attempt++ {
-		val, rev, err := l.kv.GetRevision(ctx, k)
+	_, err := l.compareAndSet(ctx, k, func(val []byte) ([]byte, error) {
 		md := marketDay{S: map[string]sample{}}
-		switch {
-		case errors.Is(err, bus.ErrKeyNotFound):
-			rev = 0
-		case err != nil:
-			return fmt.Errorf("crossad: %w", err)
-		default:
+		if val != nil {
 			if err := json.Unmarshal(val, &md); err != nil {
-				return fmt.Errorf("crossad: market %q: %w", k, err)
+				return nil, fmt.Errorf("market %q: %w", k, err)
 			}
 			if md.S == nil {
 				md.S = map[string]sample{}
@@ -202,55 +196,27 @@ func (l *Linker) updateDay(ctx context.Context, k, id string, s *sample) error {
 		}
 		cur, had := md.S[id]
 		if s == nil && !had || s != nil && had && cur == *s {
-			return nil
+			return nil, nil
 		}
 		if s == nil {
 			delete(md.S, id)
 		} else {
 			md.S[id] = *s
 		}
-		b, err := json.Marshal(md)
-		if err != nil {
-			return err
-		}
-		if rev == 0 {
-			_, err = l.kv.Create(ctx, k, b)
-		} else {
-			_, err = l.kv.Update(ctx, k, b, rev)
-		}
-		if err == nil {
-			return nil
-		}
-		if !conflict(err) || attempt >= maxAttempts {
-			return fmt.Errorf("crossad: market %q: %w", k, err)
-		}
-		backoff(ctx, attempt)
-	}
+		return json.Marshal(md)
+	})
+	return err
 }
 
 // advanceLatest moves the category's latest day forward to day.
 func (l *Linker) advanceLatest(ctx context.Context, cat, day string) error {
-	k := latestKey(cat)
-	for attempt := 0; ; attempt++ {
-		val, rev, err := l.kv.GetRevision(ctx, k)
-		switch {
-		case errors.Is(err, bus.ErrKeyNotFound):
-			_, err = l.kv.Create(ctx, k, []byte(day))
-		case err != nil:
-			return fmt.Errorf("crossad: %w", err)
-		case string(val) >= day:
-			return nil
-		default:
-			_, err = l.kv.Update(ctx, k, []byte(day), rev)
+	_, err := l.compareAndSet(ctx, latestKey(cat), func(val []byte) ([]byte, error) {
+		if val != nil && string(val) >= day {
+			return nil, nil
 		}
-		if err == nil {
-			return nil
-		}
-		if !conflict(err) || attempt >= maxAttempts {
-			return fmt.Errorf("crossad: market %q: %w", k, err)
-		}
-		backoff(ctx, attempt)
-	}
+		return []byte(day), nil
+	})
+	return err
 }
 
 // latest returns the end of the category's latest day with a price, or 0.

@@ -1,7 +1,6 @@
 package classifier
 
 import (
-	"sort"
 	"testing"
 
 	"github.com/adwatch/adwatch/ad"
@@ -18,288 +17,231 @@ import (
 // 11/25, risky_services 1/4, nationality_language_barrier 3/10,
 // multi_person 1/5, contact_pattern 4/11, emoji_code 1/4, forced_labour
 // 15/72); the rules were then widened for the concepts the failures
-// exposed, not for these sentences.
-//
-// A case listed in knownMiss is a known miss: its expectation is right,
-// but the rules cannot meet it without an engine change (the entry says
-// which) or without harming precision. It is logged and counted, not
-// failed; once it passes, the test fails until its entry is removed.
+// exposed, not for these sentences. Two cases stayed known misses until
+// the engine learnt ages next to a person ("Mia, 15,") and number words
+// that switch language. Since its sentences also serve as inline rule
+// tests now, it is no longer held out: the next estimate needs a batch 4.
 func TestWordingsBatch3(t *testing.T) {
-	r := config(t)
-	job := func(text string) ad.Raw { return ad.Raw{Category: "job", Text: text} }
-	other := func(text string) ad.Raw { return ad.Raw{Category: "other", Text: text} }
-	esc := func(lang, text string, langs ...string) ad.Raw {
-		return ad.Raw{Category: "escort", Lang: lang, Text: text, Languages: langs}
-	}
-	cases := []struct {
-		id    string
-		ad    ad.Raw
-		fires bool
-	}{
+	cases := []wordingCase{
 		// Third person.
-		{"third_person_language", esc("da", "Skønne Vera nyder at forkæle dig med en lang massage."), true},
-		{"third_person_language", esc("da", "Hun nyder en god snak og et glas vin først."), true},
-		{"third_person_language", esc("en", "Sweet Kira adores gentlemen and candlelight."), true},
-		{"third_person_language", esc("en", "This stunning lady welcomes you in her private suite."), true},
-		{"third_person_language", esc("da", "Hej! Jeg er Line, og jeg elsker at give massage."), false},
+		{"third_person_language", escAd("da", "Skønne Vera nyder at forkæle dig med en lang massage."), true},
+		{"third_person_language", escAd("da", "Hun nyder en god snak og et glas vin først."), true},
+		{"third_person_language", escAd("en", "Sweet Kira adores gentlemen and candlelight."), true},
+		{"third_person_language", escAd("en", "This stunning lady welcomes you in her private suite."), true},
+		{"third_person_language", escAd("da", "Hej! Jeg er Line, og jeg elsker at give massage."), false},
 
 		// Contact through someone else.
-		{"controller_or_booker_contact", esc("da", "Aftaler laves med min sekretær på telefon."), true},
-		{"controller_or_booker_contact", esc("en", "Reach out to her handler for rates and times."), true},
-		{"controller_or_booker_contact", esc("da", "Kontaktperson: Jonas, han svarer på sms."), true},
-		{"controller_or_booker_contact", esc("en", "Independent lady, I answer my phone myself."), false},
+		{"controller_or_booker_contact", escAd("da", "Aftaler laves med min sekretær på telefon."), true},
+		{"controller_or_booker_contact", escAd("en", "Reach out to her handler for rates and times."), true},
+		{"controller_or_booker_contact", escAd("da", "Kontaktperson: Jonas, han svarer på sms."), true},
+		{"controller_or_booker_contact", escAd("en", "Independent lady, I answer my phone myself."), false},
 
 		// Assurance of genuineness.
-		{"trust_assurance_language", esc("da", "Fotos er autentiske, ikke photoshoppet."), true},
-		{"trust_assurance_language", esc("en", "Legit pics, no bait and switch."), true},
-		{"trust_assurance_language", esc("en", "Real deal 💯 pics are really me."), true},
-		{"trust_assurance_language", esc("en", "Real coffee and real conversation before we start."), false},
+		{"trust_assurance_language", escAd("da", "Fotos er autentiske, ikke photoshoppet."), true},
+		{"trust_assurance_language", escAd("en", "Legit pics, no bait and switch."), true},
+		{"trust_assurance_language", escAd("en", "Real deal 💯 pics are really me."), true},
+		{"trust_assurance_language", escAd("en", "Real coffee and real conversation before we start."), false},
 
 		// Always available.
-		{"availability_control", esc("da", "Tilgængelig når som helst, også om natten."), true},
-		{"availability_control", esc("en", "Ready any hour, even weekends and holidays."), true},
-		{"availability_control", esc("da", "Åben 24 timer, kom forbi."), true},
-		{"availability_control", esc("en", "I reply to all messages within 24 hours."), false},
+		{"availability_control", escAd("da", "Tilgængelig når som helst, også om natten."), true},
+		{"availability_control", escAd("en", "Ready any hour, even weekends and holidays."), true},
+		{"availability_control", escAd("da", "Åben 24 timer, kom forbi."), true},
+		{"availability_control", escAd("en", "I reply to all messages within 24 hours."), false},
 
 		// A fluent ad for someone who does not speak its language.
-		{"fluent_ad_but_language_barrier", esc("da", "Forkæl dig selv med en sensuel aften hos skønne Mei i hendes hyggelige lejlighed.", "Kinesisk"), true},
-		{"fluent_ad_but_language_barrier", esc("en", "Refined and discreet, Ioana offers unforgettable moments. Note: English not spoken, Romanian only."), true},
-		{"fluent_ad_but_language_barrier", esc("da", "Elegant og diskret selskab i Aarhus. Bemærk: hun forstår hverken engelsk eller dansk."), true},
-		{"fluent_ad_but_language_barrier", esc("da", "Hyggelig massage i Aarhus, jeg taler flydende dansk.", "Dansk", "Thai"), false},
+		{"fluent_ad_but_language_barrier", escAd("da", "Forkæl dig selv med en sensuel aften hos skønne Mei i hendes hyggelige lejlighed.", "Kinesisk"), true},
+		{"fluent_ad_but_language_barrier", escAd("en", "Refined and discreet, Ioana offers unforgettable moments. Note: English not spoken, Romanian only."), true},
+		{"fluent_ad_but_language_barrier", escAd("da", "Elegant og diskret selskab i Aarhus. Bemærk: hun forstår hverken engelsk eller dansk."), true},
+		{"fluent_ad_but_language_barrier", escAd("da", "Hyggelig massage i Aarhus, jeg taler flydende dansk.", "Dansk", "Thai"), false},
 
 		// Arrival and short stay; Nyhavn, Nyborg, "best in town", "downtown".
-		{"new_in_town_text", esc("da", "Første dag i Herning – skynd dig."), true},
-		{"new_in_town_text", esc("da", "Kun på gennemrejse, ring i aften."), true},
-		{"new_in_town_text", esc("en", "Here till Tuesday, then I fly home."), true},
-		{"new_in_town_text", esc("en", "Freshly landed in CPH, come say hi."), true},
-		{"new_in_town_text", esc("da", "Klinik tæt på Nyhavn. Bedste thaimassage in town, også for gæster fra Nyborg."), false},
-		{"new_in_town_text", esc("en", "Studio in downtown Vejle, under new management."), false},
-		{"new_in_town_text", esc("da", "Nyt i klinikken: hot stone massage."), false},
+		{"new_in_town_text", escAd("da", "Første dag i Herning – skynd dig."), true},
+		{"new_in_town_text", escAd("da", "Kun på gennemrejse, ring i aften."), true},
+		{"new_in_town_text", escAd("en", "Here till Tuesday, then I fly home."), true},
+		{"new_in_town_text", escAd("en", "Freshly landed in CPH, come say hi."), true},
+		{"new_in_town_text", escAd("da", "Klinik tæt på Nyhavn. Bedste thaimassage in town, også for gæster fra Nyborg."), false},
+		{"new_in_town_text", escAd("en", "Studio in downtown Vejle, under new management."), false},
+		{"new_in_town_text", escAd("da", "Nyt i klinikken: hot stone massage."), false},
 
 		// Youth stressed.
-		{"youth_emphasis_language", esc("da", "Yngre pige søger generøs herre."), true},
-		{"youth_emphasis_language", esc("en", "Babyface cutie, petite and sweet."), true},
-		{"youth_emphasis_language", esc("en", "Teenage looks, 21 years old."), true},
-		{"youth_emphasis_language", esc("da", "Jeg er 45, men føler mig ung."), false},
+		{"youth_emphasis_language", escAd("da", "Yngre pige søger generøs herre."), true},
+		{"youth_emphasis_language", escAd("en", "Babyface cutie, petite and sweet."), true},
+		{"youth_emphasis_language", escAd("en", "Teenage looks, 21 years old."), true},
+		{"youth_emphasis_language", escAd("da", "Jeg er 45, men føler mig ung."), false},
 
 		// A stated age of 18-23.
-		{"stated_age_18_23", esc("da", "Alder: 20. Slank og sød."), true},
-		{"stated_age_18_23", esc("da", "20-årig studerende fra Odense."), true},
-		{"stated_age_18_23", esc("en", "Age 25, curvy and warm."), false},
-		{"stated_age_18_23", esc("da", "Åbent fra 18 til 23 alle hverdage."), false},
+		{"stated_age_18_23", escAd("da", "Alder: 20. Slank og sød."), true},
+		{"stated_age_18_23", escAd("da", "20-årig studerende fra Odense."), true},
+		{"stated_age_18_23", escAd("en", "Age 25, curvy and warm."), false},
+		{"stated_age_18_23", escAd("da", "Åbent fra 18 til 23 alle hverdage."), false},
 
 		// Cues that the person may be a minor; age-gate boilerplate and
 		// adults are not.
-		{"minor_cue", esc("en", "Just turned 18 last week, first time doing this."), true},
-		{"minor_cue", esc("en", "Naughty schoolgirl waiting for you after class."), true},
-		{"minor_cue", esc("en", "Young teen, very shy, be gentle."), true},
-		{"minor_cue", esc("en", "Barely legal and eager to learn."), true},
-		{"minor_cue", esc("da", "Ung pige 17 søger generøs mand."), true},
-		{"minor_cue", esc("da", "Sød gymnasiepige vil tjene lidt ekstra."), true},
-		{"minor_cue", esc("da", "Hej jeg er 16 og ny her."), true},
-		{"minor_cue", esc("da", "Mia, 15, fra Aalborg."), true}, // known miss, see below
-		{"minor_cue", esc("da", "Lige fyldt 18 🎀 sød og uskyldig."), true},
-		{"minor_cue", esc("en", "Almost 18, looking for a sugar daddy."), true},
+		{"minor_cue", escAd("en", "Just turned 18 last week, first time doing this."), true},
+		{"minor_cue", escAd("en", "Naughty schoolgirl waiting for you after class."), true},
+		{"minor_cue", escAd("en", "Young teen, very shy, be gentle."), true},
+		{"minor_cue", escAd("en", "Barely legal and eager to learn."), true},
+		{"minor_cue", escAd("da", "Ung pige 17 søger generøs mand."), true},
+		{"minor_cue", escAd("da", "Sød gymnasiepige vil tjene lidt ekstra."), true},
+		{"minor_cue", escAd("da", "Hej jeg er 16 og ny her."), true},
+		{"minor_cue", escAd("da", "Mia, 15, fra Aalborg."), true}, // known miss, see below
+		{"minor_cue", escAd("da", "Lige fyldt 18 🎀 sød og uskyldig."), true},
+		{"minor_cue", escAd("en", "Almost 18, looking for a sugar daddy."), true},
 		{"minor_cue", ad.Raw{Category: "escort", Text: "Sød pige klar til dig.", Age: 16}, true},
-		{"minor_cue", esc("da", "Kun for voksne 18+. Jeg er 25 år og arbejder selvstændigt."), false},
-		{"minor_cue", esc("en", "18+ only. All models are over 18."), false},
-		{"minor_cue", esc("da", "Ingen under 18 – legitimation kan kræves."), false},
-		{"minor_cue", esc("da", "Moden kvinde, 45, med 17 års erfaring som massør."), false},
-		{"minor_cue", esc("en", "Teen 19, sweet and petite."), false},
+		{"minor_cue", escAd("da", "Kun for voksne 18+. Jeg er 25 år og arbejder selvstændigt."), false},
+		{"minor_cue", escAd("en", "18+ only. All models are over 18."), false},
+		{"minor_cue", escAd("da", "Ingen under 18 – legitimation kan kræves."), false},
+		{"minor_cue", escAd("da", "Moden kvinde, 45, med 17 års erfaring som massør."), false},
+		{"minor_cue", escAd("en", "Teen 19, sweet and petite."), false},
 		{"minor_cue", ad.Raw{Category: "escort", Text: "Adult woman, 25, independent.", Age: 25}, false},
 
 		// Unprotected or no limits.
-		{"risky_or_no_limits_services", esc("da", "Intet er tabu hos mig."), true},
-		{"risky_or_no_limits_services", esc("en", "Natural service available for extra."), true},
-		{"risky_or_no_limits_services", esc("en", "Open for everything, just ask."), true},
-		{"risky_or_no_limits_services", esc("da", "Altid med kondom – sikkerhed først."), false},
+		{"risky_or_no_limits_services", escAd("da", "Intet er tabu hos mig."), true},
+		{"risky_or_no_limits_services", escAd("en", "Natural service available for extra."), true},
+		{"risky_or_no_limits_services", escAd("en", "Open for everything, just ask."), true},
+		{"risky_or_no_limits_services", escAd("da", "Altid med kondom – sikkerhed først."), false},
 
 		// Nationality sold as the product.
-		{"ethnicity_nationality_marketing", esc("en", "Sexy Filipina in Vesterbro."), true},
-		{"ethnicity_nationality_marketing", esc("da", "Dejlig polsk kvinde venter."), true},
-		{"ethnicity_nationality_marketing", esc("en", "Brazilian bombshell, curvy and wild."), true},
-		{"ethnicity_nationality_marketing", esc("da", "Exotisk skønhed i Aarhus."), true},
-		{"ethnicity_nationality_marketing", esc("en", "I speak Russian and English."), false},
+		{"ethnicity_nationality_marketing", escAd("en", "Sexy Filipina in Vesterbro."), true},
+		{"ethnicity_nationality_marketing", escAd("da", "Dejlig polsk kvinde venter."), true},
+		{"ethnicity_nationality_marketing", escAd("en", "Brazilian bombshell, curvy and wild."), true},
+		{"ethnicity_nationality_marketing", escAd("da", "Exotisk skønhed i Aarhus."), true},
+		{"ethnicity_nationality_marketing", escAd("en", "I speak Russian and English."), false},
 
 		// Speaks neither Danish nor English.
-		{"language_barrier", esc("en", "Understands just Bulgarian, please text short."), true},
-		{"language_barrier", esc("da", "Hun forstår hverken dansk eller engelsk."), true},
-		{"language_barrier", esc("", "Sweet girl", "Romanian", "English (basic)"), true},
-		{"language_barrier", esc("en", "Zero English, sorry, translator app only."), true},
-		{"language_barrier", esc("en", "I speak fluent English and some Danish."), false},
+		{"language_barrier", escAd("en", "Understands just Bulgarian, please text short."), true},
+		{"language_barrier", escAd("da", "Hun forstår hverken dansk eller engelsk."), true},
+		{"language_barrier", escAd("", "Sweet girl", "Romanian", "English (basic)"), true},
+		{"language_barrier", escAd("en", "Zero English, sorry, translator app only."), true},
+		{"language_barrier", escAd("en", "I speak fluent English and some Danish."), false},
 
 		// Several persons.
-		{"multiple_persons_in_ad", esc("da", "Stort udvalg af damer hver dag."), true},
-		{"multiple_persons_in_ad", esc("en", "Choose your girl from our gallery."), true},
-		{"multiple_persons_in_ad", esc("en", "Team of 8 ladies waiting."), true},
-		{"multiple_persons_in_ad", esc("da", "Ny pige hver mandag."), true},
-		{"multiple_persons_in_ad", esc("da", "Jeg arbejder alene, der er ingen andre i lejligheden."), false},
+		{"multiple_persons_in_ad", escAd("da", "Stort udvalg af damer hver dag."), true},
+		{"multiple_persons_in_ad", escAd("en", "Choose your girl from our gallery."), true},
+		{"multiple_persons_in_ad", escAd("en", "Team of 8 ladies waiting."), true},
+		{"multiple_persons_in_ad", escAd("da", "Ny pige hver mandag."), true},
+		{"multiple_persons_in_ad", escAd("da", "Jeg arbejder alene, der er ingen andre i lejligheden."), false},
 
 		// Numbers written to evade scrapers.
-		{"obscured_contact", esc("", "Ring tre en fire syv two zero nine five"), true}, // known miss, see below
-		{"obscured_contact", esc("", "sms: fem to / otte nul / tre en / seks ni"), true},
-		{"obscured_contact", esc("", "Ring 52 80 31 69. Priser: to timer 2000, tre timer 2800."), false},
+		{"obscured_contact", escAd("", "Ring tre en fire syv two zero nine five"), true}, // known miss, see below
+		{"obscured_contact", escAd("", "sms: fem to / otte nul / tre en / seks ni"), true},
+		{"obscured_contact", escAd("", "Ring 52 80 31 69. Priser: to timer 2000, tre timer 2800."), false},
 
 		// Written contact only.
-		{"messaging_only_contact", esc("da", "Opkald besvares ikke, skriv i stedet."), true},
-		{"messaging_only_contact", esc("en", "Texts preferred, calls ignored."), true},
-		{"messaging_only_contact", esc("en", "Contact solely via Signal."), true},
-		{"messaging_only_contact", esc("da", "Ring eller skriv, begge dele er fint."), false},
+		{"messaging_only_contact", escAd("da", "Opkald besvares ikke, skriv i stedet."), true},
+		{"messaging_only_contact", escAd("en", "Texts preferred, calls ignored."), true},
+		{"messaging_only_contact", escAd("en", "Contact solely via Signal."), true},
+		{"messaging_only_contact", escAd("da", "Ring eller skriv, begge dele er fint."), false},
 
 		// Payment to someone else, or crypto.
-		{"third_party_payment", esc("da", "Afregning sker med chaufføren."), true},
-		{"third_party_payment", esc("en", "Settle the fee with the doorman."), true},
-		{"third_party_payment", esc("en", "Only USDC or LTC accepted."), true},
-		{"third_party_payment", esc("da", "Betaling direkte til mig, kontant eller MobilePay."), false},
+		{"third_party_payment", escAd("da", "Afregning sker med chaufføren."), true},
+		{"third_party_payment", escAd("en", "Settle the fee with the doorman."), true},
+		{"third_party_payment", escAd("en", "Only USDC or LTC accepted."), true},
+		{"third_party_payment", escAd("da", "Betaling direkte til mig, kontant eller MobilePay."), false},
 
 		// Emoji as code.
-		{"emoji_code_adult", esc("", "🛬 Lige landet i Aalborg"), true},
-		{"emoji_code_adult", esc("", "Tribute: 🌹1400 / 1h"), true},
-		{"emoji_code_adult", esc("", "Booking through Papi 👑"), true},
-		{"emoji_code_adult", esc("", "Rejser til Thailand ✈️ – lukket i juli."), false},
+		{"emoji_code_adult", escAd("", "🛬 Lige landet i Aalborg"), true},
+		{"emoji_code_adult", escAd("", "Tribute: 🌹1400 / 1h"), true},
+		{"emoji_code_adult", escAd("", "Booking through Papi 👑"), true},
+		{"emoji_code_adult", escAd("", "Rejser til Thailand ✈️ – lukket i juli."), false},
 
 		// A number outside Denmark.
-		{"foreign_or_out_of_area_number", esc("", "WhatsApp: 0044 7700 900 418"), true},
-		{"foreign_or_out_of_area_number", esc("", "Ring 0045 31 47 20 95"), false},
+		{"foreign_or_out_of_area_number", escAd("", "WhatsApp: 0044 7700 900 418"), true},
+		{"foreign_or_out_of_area_number", escAd("", "Ring 0045 31 47 20 95"), false},
 
 		// Forced labour: too good to be true.
-		{"fl_too_good_to_be_true", job("Câștig garantat 4000 euro lunar, nu cerem experiență!"), true},
-		{"fl_too_good_to_be_true", job("Dobrze płatna praca, 25 000 zł na miesiąc, nie wymagamy doświadczenia."), true},
-		{"fl_too_good_to_be_true", job("Sueldo de 3000€ mensuales, no pedimos experiencia, empiezas ya."), true},
-		{"fl_too_good_to_be_true", job("Много добри пари, не е нужен опит."), true},
-		{"fl_too_good_to_be_true", job("Fed løn – 50.000 om måneden – ingen forkundskaber."), true},
-		{"fl_too_good_to_be_true", job("Earn 6k a month, zero experience needed."), true},
-		{"fl_too_good_to_be_true", job("Senior developer, 60.000 kr/md, at least 5 years of experience required, start asap."), false},
+		{"fl_too_good_to_be_true", jobAd("Câștig garantat 4000 euro lunar, nu cerem experiență!"), true},
+		{"fl_too_good_to_be_true", jobAd("Dobrze płatna praca, 25 000 zł na miesiąc, nie wymagamy doświadczenia."), true},
+		{"fl_too_good_to_be_true", jobAd("Sueldo de 3000€ mensuales, no pedimos experiencia, empiezas ya."), true},
+		{"fl_too_good_to_be_true", jobAd("Много добри пари, не е нужен опит."), true},
+		{"fl_too_good_to_be_true", jobAd("Fed løn – 50.000 om måneden – ingen forkundskaber."), true},
+		{"fl_too_good_to_be_true", jobAd("Earn 6k a month, zero experience needed."), true},
+		{"fl_too_good_to_be_true", jobAd("Senior developer, 60.000 kr/md, at least 5 years of experience required, start asap."), false},
 
 		// Recruitment fee.
-		{"fl_recruitment_fee", job("Pentru dosar se achită 200 lei."), true},
-		{"fl_recruitment_fee", job("Kandydat wpłaca zaliczkę 300 zł na poczet biletu."), true},
-		{"fl_recruitment_fee", job("Hay que abonar 250 € por los trámites antes de viajar."), true},
-		{"fl_recruitment_fee", job("Плащате 150 лв. за документи преди заминаване."), true},
-		{"fl_recruitment_fee", job("Jobbet koster 1.500 kr. at få – betales forud."), true},
-		{"fl_recruitment_fee", job("Secure your spot with a 200 EUR down payment."), true},
-		{"fl_recruitment_fee", job("Nu se percepe niciun comision de la candidați."), false},
+		{"fl_recruitment_fee", jobAd("Pentru dosar se achită 200 lei."), true},
+		{"fl_recruitment_fee", jobAd("Kandydat wpłaca zaliczkę 300 zł na poczet biletu."), true},
+		{"fl_recruitment_fee", jobAd("Hay que abonar 250 € por los trámites antes de viajar."), true},
+		{"fl_recruitment_fee", jobAd("Плащате 150 лв. за документи преди заминаване."), true},
+		{"fl_recruitment_fee", jobAd("Jobbet koster 1.500 kr. at få – betales forud."), true},
+		{"fl_recruitment_fee", jobAd("Secure your spot with a 200 EUR down payment."), true},
+		{"fl_recruitment_fee", jobAd("Nu se percepe niciun comision de la candidați."), false},
 
 		// Housing taken out of the pay.
-		{"fl_housing_tied_deductions", job("Locuință oferită de firmă, 150 euro/lună opriți din salariu."), true},
-		{"fl_housing_tied_deductions", job("Kwatera pracownicza – 600 zł miesięcznie odciągane od pensji."), true},
-		{"fl_housing_tied_deductions", job("Alojamiento en casa de la empresa, 250 euros al mes que se restan de la nómina."), true},
-		{"fl_housing_tied_deductions", job("Værelse i personalehuset – lejen modregnes i lønudbetalingen."), true},
-		{"fl_housing_tied_deductions", job("Bed in staff caravan, weekly rent comes out of your paycheck."), true},
-		{"fl_housing_tied_deductions", job("Housing available nearby; tenants pay rent directly to the landlord."), false},
+		{"fl_housing_tied_deductions", jobAd("Locuință oferită de firmă, 150 euro/lună opriți din salariu."), true},
+		{"fl_housing_tied_deductions", jobAd("Kwatera pracownicza – 600 zł miesięcznie odciągane od pensji."), true},
+		{"fl_housing_tied_deductions", jobAd("Alojamiento en casa de la empresa, 250 euros al mes que se restan de la nómina."), true},
+		{"fl_housing_tied_deductions", jobAd("Værelse i personalehuset – lejen modregnes i lønudbetalingen."), true},
+		{"fl_housing_tied_deductions", jobAd("Bed in staff caravan, weekly rent comes out of your paycheck."), true},
+		{"fl_housing_tied_deductions", jobAd("Housing available nearby; tenants pay rent directly to the landlord."), false},
 
 		// Documents held.
-		{"fl_documents_held", job("Vă păstrăm noi pașapoartele, pentru siguranță."), true},
-		{"fl_documents_held", job("Dowody osobiste zostawiacie u brygadzisty."), true},
-		{"fl_documents_held", job("La empresa guarda tu pasaporte mientras trabajas."), true},
-		{"fl_documents_held", job("Паспортите се събират при пристигане."), true},
-		{"fl_documents_held", job("Passet skal deponeres hos formanden."), true},
-		{"fl_documents_held", job("The supervisor will look after your ID card for the whole season."), true},
-		{"fl_documents_held", job("HR makes a copy of your passport on your first day; the original stays with you."), false},
+		{"fl_documents_held", jobAd("Vă păstrăm noi pașapoartele, pentru siguranță."), true},
+		{"fl_documents_held", jobAd("Dowody osobiste zostawiacie u brygadzisty."), true},
+		{"fl_documents_held", jobAd("La empresa guarda tu pasaporte mientras trabajas."), true},
+		{"fl_documents_held", jobAd("Паспортите се събират при пристигане."), true},
+		{"fl_documents_held", jobAd("Passet skal deponeres hos formanden."), true},
+		{"fl_documents_held", jobAd("The supervisor will look after your ID card for the whole season."), true},
+		{"fl_documents_held", jobAd("HR makes a copy of your passport on your first day; the original stays with you."), false},
 
 		// Excessive hours.
-		{"fl_excessive_hours", job("Lucru de luni până duminică, câte 12 ore."), true},
-		{"fl_excessive_hours", job("Pracujemy od świtu do nocy, bez weekendów."), true},
-		{"fl_excessive_hours", job("Turnos de doce horas, todos los días."), true},
-		{"fl_excessive_hours", job("Работно време 13 часа дневно."), true},
-		{"fl_excessive_hours", job("Du arbejder 70 timer ugentligt."), true},
-		{"fl_excessive_hours", job("Double shifts daily, no weekends off."), true},
-		{"fl_excessive_hours", job("Part-time, 15 hours a week, weekends free."), false},
+		{"fl_excessive_hours", jobAd("Lucru de luni până duminică, câte 12 ore."), true},
+		{"fl_excessive_hours", jobAd("Pracujemy od świtu do nocy, bez weekendów."), true},
+		{"fl_excessive_hours", jobAd("Turnos de doce horas, todos los días."), true},
+		{"fl_excessive_hours", jobAd("Работно време 13 часа дневно."), true},
+		{"fl_excessive_hours", jobAd("Du arbejder 70 timer ugentligt."), true},
+		{"fl_excessive_hours", jobAd("Double shifts daily, no weekends off."), true},
+		{"fl_excessive_hours", jobAd("Part-time, 15 hours a week, weekends free."), false},
 
 		// Wages withheld.
-		{"fl_wage_withholding", job("Plata se face la întoarcerea acasă."), true},
-		{"fl_wage_withholding", job("Pensja wypłacana co trzy miesiące."), true},
-		{"fl_wage_withholding", job("Te pagamos todo junto al terminar la cosecha."), true},
-		{"fl_wage_withholding", job("Заплащане накрая, след приключване на работата."), true},
-		{"fl_wage_withholding", job("Lønnen holdes tilbage indtil kontraktens udløb."), true},
-		{"fl_wage_withholding", job("We keep your wages safe until you go home."), true},
-		{"fl_wage_withholding", job("Monthly salary paid into your account on the last working day."), false},
+		{"fl_wage_withholding", jobAd("Plata se face la întoarcerea acasă."), true},
+		{"fl_wage_withholding", jobAd("Pensja wypłacana co trzy miesiące."), true},
+		{"fl_wage_withholding", jobAd("Te pagamos todo junto al terminar la cosecha."), true},
+		{"fl_wage_withholding", jobAd("Заплащане накрая, след приключване на работата."), true},
+		{"fl_wage_withholding", jobAd("Lønnen holdes tilbage indtil kontraktens udløb."), true},
+		{"fl_wage_withholding", jobAd("We keep your wages safe until you go home."), true},
+		{"fl_wage_withholding", jobAd("Monthly salary paid into your account on the last working day."), false},
 
 		// Irregular status accepted.
-		{"fl_irregular_status_ok", job("Nu contează dacă nu ai acte."), true},
-		{"fl_irregular_status_ok", job("Przyjmiemy osoby bez legalnego pobytu."), true},
-		{"fl_irregular_status_ok", job("Aceptamos gente sin permiso de trabajo."), true},
-		{"fl_irregular_status_ok", job("Не питаме за документи."), true},
-		{"fl_irregular_status_ok", job("Vi spørger ikke efter papirer."), true},
-		{"fl_irregular_status_ok", job("Visa overstayers welcome."), true},
-		{"fl_irregular_status_ok", job("Tredjelandsborgere skal have arbejdstilladelse."), false},
+		{"fl_irregular_status_ok", jobAd("Nu contează dacă nu ai acte."), true},
+		{"fl_irregular_status_ok", jobAd("Przyjmiemy osoby bez legalnego pobytu."), true},
+		{"fl_irregular_status_ok", jobAd("Aceptamos gente sin permiso de trabajo."), true},
+		{"fl_irregular_status_ok", jobAd("Не питаме за документи."), true},
+		{"fl_irregular_status_ok", jobAd("Vi spørger ikke efter papirer."), true},
+		{"fl_irregular_status_ok", jobAd("Visa overstayers welcome."), true},
+		{"fl_irregular_status_ok", jobAd("Tredjelandsborgere skal have arbejdstilladelse."), false},
 
 		// No employer named.
-		{"fl_opaque_employer", job("Se necesita personal para invernadero, info por WhatsApp."), true},
-		{"fl_opaque_employer", job("Need 10 guys for demolition, DM me."), true},
-		{"fl_opaque_employer", job("Folk til rengøring mangles, skriv privat."), true},
-		{"fl_opaque_employer", job("SC Agro Nord SRL angajează muncitori pentru seră."), false},
+		{"fl_opaque_employer", jobAd("Se necesita personal para invernadero, info por WhatsApp."), true},
+		{"fl_opaque_employer", jobAd("Need 10 guys for demolition, DM me."), true},
+		{"fl_opaque_employer", jobAd("Folk til rengøring mangles, skriv privat."), true},
+		{"fl_opaque_employer", jobAd("SC Agro Nord SRL angajează muncitori pentru seră."), false},
 
 		// Isolation and transport from home.
-		{"fl_isolation_transport", job("Microbuz din Moldova până la locul de muncă."), true},
-		{"fl_isolation_transport", job("Mieszkanie na terenie gospodarstwa, do najbliższego sklepu 30 km."), true},
-		{"fl_isolation_transport", job("Vivienda dentro de la explotación agrícola."), true},
-		{"fl_isolation_transport", job("Осигурен автобус от България до фермата."), true},
-		{"fl_isolation_transport", job("Husvogn på marken, 20 km til nærmeste by."), true},
-		{"fl_isolation_transport", job("Bunkhouse on the estate, no public transport."), true},
-		{"fl_isolation_transport", job("Staff commute by train; the station is 300 m away."), false},
+		{"fl_isolation_transport", jobAd("Microbuz din Moldova până la locul de muncă."), true},
+		{"fl_isolation_transport", jobAd("Mieszkanie na terenie gospodarstwa, do najbliższego sklepu 30 km."), true},
+		{"fl_isolation_transport", jobAd("Vivienda dentro de la explotación agrícola."), true},
+		{"fl_isolation_transport", jobAd("Осигурен автобус от България до фермата."), true},
+		{"fl_isolation_transport", jobAd("Husvogn på marken, 20 km til nærmeste by."), true},
+		{"fl_isolation_transport", jobAd("Bunkhouse on the estate, no public transport."), true},
+		{"fl_isolation_transport", jobAd("Staff commute by train; the station is 300 m away."), false},
 
 		// Sex-work recruitment dressed as a job.
-		{"fl_disguised_sex_recruitment", other("Job de companie pentru domni în Elveția, 5000 CHF/lună, avion plătit, doar fete."), true},
-		{"fl_disguised_sex_recruitment", job("Praca w salonie masażu w Norwegii dla atrakcyjnych pań, zakwaterowanie gratis, zarobki 20 000 zł."), true},
-		{"fl_disguised_sex_recruitment", other("Se buscan señoritas de compañía para Suiza, vuelo pagado, 4000 € al mes."), true},
-		{"fl_disguised_sex_recruitment", job("Търсим момичета за бар в Гърция, безплатна квартира и билет, висока заплата."), true},
-		{"fl_disguised_sex_recruitment", other("Dansepiger søges til natklub i Tyrkiet – fri bolig og flybillet, 30.000 kr/md."), true},
-		{"fl_disguised_sex_recruitment", other("Seeking attractive girls as VIP companions in Macau, airfare covered, earn $8,000/month."), true},
-		{"fl_disguised_sex_recruitment", job("Flight attendants wanted for a Gulf airline, travel and housing paid, high salary."), false},
+		{"fl_disguised_sex_recruitment", otherAd("Job de companie pentru domni în Elveția, 5000 CHF/lună, avion plătit, doar fete."), true},
+		{"fl_disguised_sex_recruitment", jobAd("Praca w salonie masażu w Norwegii dla atrakcyjnych pań, zakwaterowanie gratis, zarobki 20 000 zł."), true},
+		{"fl_disguised_sex_recruitment", otherAd("Se buscan señoritas de compañía para Suiza, vuelo pagado, 4000 € al mes."), true},
+		{"fl_disguised_sex_recruitment", jobAd("Търсим момичета за бар в Гърция, безплатна квартира и билет, висока заплата."), true},
+		{"fl_disguised_sex_recruitment", otherAd("Dansepiger søges til natklub i Tyrkiet – fri bolig og flybillet, 30.000 kr/md."), true},
+		{"fl_disguised_sex_recruitment", otherAd("Seeking attractive girls as VIP companions in Macau, airfare covered, earn $8,000/month."), true},
+		{"fl_disguised_sex_recruitment", jobAd("Flight attendants wanted for a Gulf airline, travel and housing paid, high salary."), false},
 
 		// A Danish job advertised in an origin-country language.
-		{"fl_targeted_foreign_recruitment", job("Locuri de muncă la abator lângă Aarhus, Iutlanda."), true},
-		{"fl_targeted_foreign_recruitment", job("Praca na fermie norek koło Kopenhagi."), true},
-		{"fl_targeted_foreign_recruitment", job("Trabajo en una granja en Jutlandia."), true},
-		{"fl_targeted_foreign_recruitment", job("Работа в Копенхаген, склад."), true},
-		{"fl_targeted_foreign_recruitment", job("Praca w Niemczech, Berlin, magazyn."), false},
-		{"fl_targeted_foreign_recruitment", job("Warehouse jobs in Denmark for English speakers already living in Aarhus."), false},
+		{"fl_targeted_foreign_recruitment", jobAd("Locuri de muncă la abator lângă Aarhus, Iutlanda."), true},
+		{"fl_targeted_foreign_recruitment", jobAd("Praca na fermie norek koło Kopenhagi."), true},
+		{"fl_targeted_foreign_recruitment", jobAd("Trabajo en una granja en Jutlandia."), true},
+		{"fl_targeted_foreign_recruitment", jobAd("Работа в Копенхаген, склад."), true},
+		{"fl_targeted_foreign_recruitment", jobAd("Praca w Niemczech, Berlin, magazyn."), false},
+		{"fl_targeted_foreign_recruitment", jobAd("Warehouse jobs in Denmark for English speakers already living in Aarhus."), false},
 	}
-	// Known misses, by ad text: why the rules cannot meet them.
-	knownMiss := map[string]string{}
-	pass, known, marked := 0, 0, 0
-	byFamily := map[string][2]int{}
-	for _, c := range cases {
-		if knownMiss[c.ad.Text] != "" {
-			marked++
-		}
-		i, ok := r.byID[c.id]
-		if !ok {
-			t.Errorf("%s: no rule for it in configs/rules", c.id)
-			continue
-		}
-		fam := r.inds[i].family
-		n := byFamily[fam]
-		n[1]++
-		a := r.Classify(c.ad)
-		checkEvidence(t, c.ad, a)
-		ok = hasIndicator(a, c.id) == c.fires
-		why := knownMiss[c.ad.Text]
-		switch {
-		case ok && why != "":
-			t.Errorf("%s on %q: a known miss (%s) now passes: remove its mark", c.id, c.ad.Text, why)
-		case ok:
-			pass++
-			n[0]++
-		case why != "":
-			known++
-			t.Logf("known miss: %s on %q: fired %v, want %v (%s)", c.id, c.ad.Text, !c.fires, c.fires, why)
-		default:
-			t.Errorf("%s on %q %v: fired %v, want %v (got %s)", c.id, c.ad.Text, c.ad.Languages, !c.fires, c.fires, indicatorList(a))
-		}
-		byFamily[fam] = n
-	}
-	fams := make([]string, 0, len(byFamily))
-	for f := range byFamily {
-		fams = append(fams, f)
-	}
-	sort.Strings(fams)
-	for _, f := range fams {
-		t.Logf("%-30s %d of %d", f, byFamily[f][0], byFamily[f][1])
-	}
-	if marked != len(knownMiss) {
-		t.Errorf("%d known misses marked, %d of them name a case", len(knownMiss), marked)
-	}
-	t.Logf("%d of %d held-out cases pass, %d known misses", pass, len(cases), known)
+	checkWordings(t, cases, nil)
 }

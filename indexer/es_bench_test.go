@@ -43,8 +43,9 @@ func benchAds(n int) []ad.Scored {
 
 // BenchmarkIndexerIntoElasticsearch measures the indexer's end-to-end
 // throughput (scored-ad stream → Elasticsearch, acknowledged) beside a bare
-// esutil.BulkIndexer writing the same documents to the same server in the
-// same run. Run it with: go test -run '^$' -bench IndexerInto -benchtime 3x ./indexer/
+// esutil.BulkIndexer writing the same documents, with the same external
+// versions (ad.Scored.Revision), to the same server in the same run. Run
+// it with: go test -run '^$' -bench IndexerInto -benchtime 3x ./indexer/
 func BenchmarkIndexerIntoElasticsearch(b *testing.B) {
 	estest.Need(b)
 	const n = 5000
@@ -95,7 +96,8 @@ func BenchmarkIndexerIntoElasticsearch(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := bi.Add(ctx, esutil.BulkIndexerItem{Action: "index", DocumentID: a.ID, Body: bytes.NewReader(doc)}); err != nil {
+			v := a.Revision()
+			if err := bi.Add(ctx, esutil.BulkIndexerItem{Action: "index", DocumentID: a.ID, Version: &v, VersionType: "external_gte", Body: bytes.NewReader(doc)}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -92,7 +92,8 @@ var unitWords = map[string]int{
 	"måneden": minutesMonth, "månedlig": minutesMonth, "month": minutesMonth, "monthly": minutesMonth,
 	"mo": minutesMonth, "lună": minutesMonth, "luna": minutesMonth, "lunar": minutesMonth,
 	"miesiąc": minutesMonth, "miesięcznie": minutesMonth, "mies": minutesMonth, "mies.": minutesMonth,
-	"mes": minutesMonth, "месец": minutesMonth, "месечно": minutesMonth,
+	"mes": minutesMonth, "mensual": minutesMonth, "mensuales": minutesMonth, "mensualmente": minutesMonth,
+	"месец": minutesMonth, "месечно": minutesMonth, "semanal": minutesWeek, "semanales": minutesWeek,
 }
 
 // perWords join an amount to the unit it is for ("kr pr time", "kr om

@@ -45,6 +45,8 @@ func TestParsePrices(t *testing.T) {
 		{"Salary 5,000 USD per month + tips", []p{{5000, "USD", 43200}}},
 		{"nawet 20.000 zł miesięcznie", []p{{20000, "PLN", 43200}}},
 		{"până la 5.000 euro pe lună", []p{{5000, "EUR", 43200}}},
+		{"Salario 2.000 € mensuales", []p{{2000, "EUR", 43200}}},
+		{"500 euros semanales", []p{{500, "EUR", 10080}}},
 		{"15.000 kr pr. uge", []p{{15000, "DKK", 10080}}},
 		{"potem 120 koron za godzinę", []p{{120, "DKK", 60}}},
 		{"20 000 zł", []p{{20000, "PLN", 0}}},

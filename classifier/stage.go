@@ -239,10 +239,18 @@ func (s *Stage) rescore(ctx context.Context, rules *Rules, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.publish(ctx, rules, raw, linked); err != nil {
+	err = s.publish(ctx, rules, raw, linked)
+	var bad badAdError
+	switch {
+	case errors.As(err, &bad):
+		// Trying again cannot help, and must not hold up the ad that
+		// changed it: leave it as last published.
+		s.logger.Error("cannot re-score a linked ad", "ad", id, "err", err)
+	case err != nil:
 		return err
+	default:
+		s.rescored.Add(1)
 	}
-	s.rescored.Add(1)
 	return s.linker.Done(ctx, id, linked.Seq)
 }
 

@@ -305,7 +305,7 @@ func observedNanos(r ad.Raw) int64 {
 }
 
 // Done records that the ad id was published with the indicators of
-// change seq (Linked.Seq, as Link or Indicators returned it). If they
+// change seq (Linked.Seq, as Link, Current or Indicators returned it). If they
 // changed again meanwhile, the ad stays marked for republishing.
 func (l *Linker) Done(ctx context.Context, id string, seq uint64) error {
 	for attempt := 0; ; attempt++ {

@@ -7,7 +7,9 @@
 //
 // Each ad is one document keyed by its ID, so putting an ad whose ID is
 // already stored replaces it: a redelivered message overwrites and never
-// duplicates. The whole ad.Scored is kept as JSON in one stored, unindexed
+// duplicates. Of two versions of an ad, the one with the higher
+// ad.Scored.Revision stays, whatever order they are put in: Put reads the
+// stored revision before it writes (Puts are serialised for that). The whole ad.Scored is kept as JSON in one stored, unindexed
 // field ("source"), so Get and search hits return exactly what was put,
 // evidence included; every other field exists only to filter, sort or facet.
 //

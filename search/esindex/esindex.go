@@ -32,7 +32,11 @@
 // lower-cased keyword (the filter) with a raw sub-field (the facet's
 // labels); evidence is kept in _source but not parsed; name, phones and
 // price_text are kept but not indexed. The document id is ad.ID, so putting
-// an ad again overwrites it.
+// an ad again overwrites it — unless the stored one is later: each write
+// carries the ad's ad.Scored.Revision as an external version (version_type
+// external_gte), so Elasticsearch keeps the latest version of an ad
+// whatever order several indexers deliver them in, and answers an earlier
+// one with a version conflict, which Put counts as stored (superseded).
 //
 // # Put
 //

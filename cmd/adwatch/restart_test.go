@@ -98,10 +98,8 @@ func TestKillAndRestartLosesNothing(t *testing.T) {
 			second.Wait()
 		}
 	}()
-	// Catching up after a kill is slower than a first run (about four
-	// times here, against a SIGTERM restart's same speed): the reads of the
-	// linking state's bucket slow down after the embedded JetStream's
-	// unclean stop.
+	// The messages the killed process had taken and not acknowledged come
+	// back only after the consumers' ack wait (30s).
 	var total int
 	waitFor(t, 5*time.Minute, func() (bool, string) {
 		var res struct{ Total int }

@@ -130,13 +130,19 @@ type Indicator struct {
 }
 
 // Evidence locates what made an indicator fire: the byte offsets [Start, End)
-// of Text within the named field of the raw ad ("title", "text", "age", ...).
+// of Text within the named field of the raw ad ("title", "text", "age", ...),
+// or, with Field FieldCrossAd, what linked the ad to others.
 type Evidence struct {
 	Field string `json:"field"`
 	Start int    `json:"start"`
 	End   int    `json:"end"`
 	Text  string `json:"text"`
 }
+
+// FieldCrossAd is the Field of the evidence of a cross-ad indicator: its
+// Text says what linked the ad with which others (their ids, a contact's
+// hash prefix, the window), never a phone number, and it has no offsets.
+const FieldCrossAd = "cross_ad"
 
 // Scored is a raw ad with its assessment: what the classifier publishes and
 // the indexer stores.

@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -199,6 +200,35 @@ type indicatorView struct {
 type evidenceView struct {
 	ad.Evidence
 	Short string
+	// Parts is the Text of cross-ad evidence cut at the ids of the other
+	// ads it names, which the ad page links to.
+	Parts []textPart
+}
+
+// textPart is a piece of evidence text; AdID is set when it names an ad.
+type textPart struct {
+	Text, AdID string
+}
+
+// adIDInText finds ad ids (ad.NewID: site, "-", 16 hex digits) in the
+// text of cross-ad evidence.
+var adIDInText = regexp.MustCompile(`[a-z0-9][a-z0-9_.-]*-[0-9a-f]{16}\b`)
+
+// crossAdParts cuts cross-ad evidence text at the ad ids it names.
+func crossAdParts(text string) []textPart {
+	var out []textPart
+	last := 0
+	for _, m := range adIDInText.FindAllStringIndex(text, -1) {
+		if m[0] > last {
+			out = append(out, textPart{Text: text[last:m[0]]})
+		}
+		out = append(out, textPart{Text: text[m[0]:m[1]], AdID: text[m[0]:m[1]]})
+		last = m[1]
+	}
+	if last < len(text) {
+		out = append(out, textPart{Text: text[last:]})
+	}
+	return out
 }
 
 type facetView struct {
@@ -492,7 +522,11 @@ func indicatorViews(inds []ad.Indicator) []indicatorView {
 	for _, ind := range inds {
 		iv := indicatorView{Indicator: ind}
 		for _, ev := range ind.Evidence {
-			iv.Evidence = append(iv.Evidence, evidenceView{Evidence: ev, Short: truncate(ev.Text, 120)})
+			v := evidenceView{Evidence: ev, Short: truncate(ev.Text, 120)}
+			if ev.Field == ad.FieldCrossAd {
+				v.Parts = crossAdParts(ev.Text)
+			}
+			iv.Evidence = append(iv.Evidence, v)
 		}
 		out = append(out, iv)
 	}

@@ -723,3 +723,33 @@ func TestMetricsEndpoint(t *testing.T) {
 		t.Fatalf("/metrics without a gatherer: %d, want 404", resp.StatusCode)
 	}
 }
+
+// TestAdPageLinksCrossAd: the evidence of a cross-ad indicator links to the
+// other ads it names, and stays text otherwise.
+func TestAdPageLinksCrossAd(t *testing.T) {
+	ts, store := newTestServer(t, Options{})
+	a := store.ads[0]
+	a.ID = "sim-rosa-00000000000000aa"
+	a.Indicators = []ad.Indicator{{ID: "many_personas_per_contact", Family: "persona_linking", Contribution: 20, Evidence: []ad.Evidence{{
+		Field: ad.FieldCrossAd,
+		Text:  "3 personas on one contact (#1a2b3c4d) within 2 days: ads sim-rosa-00000000000000aa, sim-nattelys-0123456789abcdef <b>x</b>",
+	}}}}
+	store.ads = append(store.ads, a)
+	resp, page := get(t, ts.URL+"/ads/"+a.ID)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	for _, want := range []string{
+		`<a href="/ads/sim-rosa-00000000000000aa">sim-rosa-00000000000000aa</a>`,
+		`<a href="/ads/sim-nattelys-0123456789abcdef">sim-nattelys-0123456789abcdef</a>`,
+		`3 personas on one contact (#1a2b3c4d) within 2 days: ads `,
+		`&lt;b&gt;x&lt;/b&gt;`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("ad page does not contain %s", want)
+		}
+	}
+	if strings.Contains(page, "<b>x</b>") {
+		t.Error("evidence markup reached the page unescaped")
+	}
+}

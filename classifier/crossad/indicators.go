@@ -66,7 +66,7 @@ const (
 // EvidenceField is the field of the evidence that says what linked: its
 // Text names the linked ads, the contact's hash prefix and the window,
 // never a phone number.
-const EvidenceField = "cross_ad"
+const EvidenceField = ad.FieldCrossAd
 
 func indicator(id string, points float64, explain string, slots ...ad.Evidence) ad.Indicator {
 	ev := append([]ad.Evidence{{Field: EvidenceField, Text: explain}}, slots...)

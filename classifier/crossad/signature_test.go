@@ -111,3 +111,17 @@ func FuzzSafeText(f *testing.F) {
 		}
 	})
 }
+
+func TestIDText(t *testing.T) {
+	tests := []struct{ id, want string }{
+		{"sim-rosa-171468091c3562b7", "sim-rosa-171468091c3562b7"},
+		{"dev-0003", "dev-0003"},
+		{"ad-29750341", "ad-…"},                              // a number that may be a phone: made safe
+		{"sim-rosa-171468091c3562b7x", "sim-rosa-…c3562b7x"}, // not a crawler's id
+	}
+	for _, tt := range tests {
+		if got := idText(tt.id); got != tt.want {
+			t.Errorf("idText(%q) = %q, want %q", tt.id, got, tt.want)
+		}
+	}
+}

@@ -161,6 +161,9 @@ func isAge(s string, start, end int, name string) (ok, person bool) {
 	}
 	prev, prev2 := lastWords(before)
 	lp := strings.ToLower(prev)
+	if isStreet(lp) {
+		return false, false // "Vesterbrogade 21, 2. sal": a house number
+	}
 	person = personBefore(before, prev, prev2, name)
 	if n := ageUnitLen(rest); n > 0 {
 		if w, _ := lastWords(" " + firstWord(rest[n:])); ageAfterBlockers[strings.ToLower(w)] {
@@ -189,6 +192,27 @@ func isAge(s string, start, end int, name string) (ok, person bool) {
 		ok = endsClause(rest) // "Sasha 27, Odense"; "Bella 22"
 	}
 	return ok, ok && person
+}
+
+// streetSuffixes end Danish street names, whose house numbers look like
+// ages after a capitalised word ("Vesterbrogade 21", "Åboulevard 22").
+var streetSuffixes = []string{
+	"gade", "vej", "allé", "alle", "stræde", "strede", "torv", "plads", "vænge",
+	"boulevard", "bakke", "park", "toft", "sti", "kaj", "havn", "brygge",
+	"street", "road", "avenue", "straße", "strasse", "ulica",
+}
+
+// isStreet reports whether the lower-case word w names a street.
+func isStreet(w string) bool {
+	if w == "" || ageNouns[w] {
+		return false
+	}
+	for _, s := range streetSuffixes {
+		if strings.HasSuffix(w, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // personLeads make the number after them the writer's or her age:

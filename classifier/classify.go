@@ -25,6 +25,7 @@ const maxHits = 1024
 type scratch struct {
 	v      view
 	hits   []hit
+	negs   []negCand
 	kept   []hit
 	rxAt   []rxSite
 	active []bool
@@ -49,6 +50,13 @@ type scratch struct {
 type pricedField struct {
 	field int
 	p     Price
+}
+
+// negCand is where a negative phrase's key occurred: matched only if a
+// positive hit of its indicator turns up in the field, which most never do.
+type negCand struct {
+	seq         int32
+	start, kend int
 }
 
 type hit struct {
@@ -380,6 +388,7 @@ func (r *Rules) matchField(s *scratch, name string, bit uint8, val string) {
 		return
 	}
 	s.hits = s.hits[:0]
+	s.negs = s.negs[:0]
 	s.rxAt = s.rxAt[:0]
 	b := v.b
 	r.auto.scan(b, func(key int32, end int) {
@@ -406,6 +415,12 @@ func (r *Rules) matchField(s *scratch, name string, bit uint8, val string) {
 			}
 			if len(s.hits) >= maxHits {
 				return
+			}
+			if sr.negative && !sr.veto {
+				if len(s.negs) < maxHits {
+					s.negs = append(s.negs, negCand{seq: int32(ref.seq), start: start, kend: kend})
+				}
+				continue
 			}
 			if e, ok := matchSeq(b, start, kend, &sr.seq); ok {
 				s.hits = append(s.hits, hit{ind: sr.ind, cue: sr.cue, negative: sr.negative, veto: sr.veto, vs: start, ve: e, weight: sr.weight})
@@ -438,6 +453,16 @@ func (r *Rules) matchField(s *scratch, name string, bit uint8, val string) {
 			}
 			s.regexHits(&r.regexes[ri], b[lo:hi], lo)
 			i = j
+		}
+	}
+	// Negative phrases matter only where their indicator has a positive hit.
+	for _, nc := range s.negs {
+		sr := &r.seqs[nc.seq]
+		if !slices.ContainsFunc(s.hits, func(h hit) bool { return h.ind == sr.ind && !h.negative }) || len(s.hits) >= maxHits {
+			continue
+		}
+		if e, ok := matchSeq(b, nc.start, nc.kend, &sr.seq); ok {
+			s.hits = append(s.hits, hit{ind: sr.ind, cue: sr.cue, negative: true, vs: nc.start, ve: e, weight: sr.weight})
 		}
 	}
 	// Keep the positive hits no negative of their indicator overlaps.

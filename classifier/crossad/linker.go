@@ -392,11 +392,45 @@ func (l *Linker) related(x, b *entry, k string) bool {
 }
 
 // settle recomputes the linked indicators of ad id from what its keys hold
-// and stores them, marked for republishing, if they changed. A write is
-// kept only if none of the keys it was computed from changed meanwhile;
-// otherwise it is computed again, so the last write always reflects the
-// last change. It reports whether the ad awaits republishing.
+// and stores them, marked for republishing, if they changed. It reports
+// whether the ad awaits republishing.
 func (l *Linker) settle(ctx context.Context, id string, c *cache) (bool, error) {
+	return l.settleLoop(ctx, id, "indicators", func(rec *record, refresh bool) (derived, error) {
+		keys := l.keys(rec.Entry)
+		if rec.Entry == nil {
+			return derived{same: sameIndicators(nil, rec.Linked), set: func(r *record) { r.Linked = nil }}, nil
+		}
+		if _, err := l.fetch(ctx, keys, c, refresh); err != nil {
+			return derived{}, err
+		}
+		nb, seen := c.snapshot(keys)
+		inds := l.o.structural(rec.Entry, nb)
+		return derived{
+			same:   sameIndicators(inds, rec.Linked),
+			set:    func(r *record) { r.Linked = inds },
+			seen:   seen,
+			reread: func() (map[string]uint64, error) { return l.fetch(ctx, keys, c, true) },
+		}, nil
+	})
+}
+
+// derived is a part of an ad's record computed from keys that other ads
+// write, as settleLoop needs it.
+type derived struct {
+	same bool          // it equals what the record holds
+	set  func(*record) // stores it in a record
+	// seen are the revisions of the keys it was computed from; reread
+	// reads them again (nil: computed from no key).
+	seen   map[string]uint64
+	reread func() (map[string]uint64, error)
+}
+
+// settleLoop is how settle and settleMarket store what derive computes:
+// written, marked for republishing, if it changed, and kept only if none
+// of the keys it was computed from changed meanwhile; otherwise computed
+// again (from freshly read keys), so the last write always reflects the
+// last change. what names the part in errors.
+func (l *Linker) settleLoop(ctx context.Context, id, what string, derive func(rec *record, refresh bool) (derived, error)) (bool, error) {
 	changed, refresh := false, false
 	for attempt := 0; attempt <= maxAttempts; attempt++ {
 		rec, rev, err := l.getRecord(ctx, id)
@@ -406,21 +440,15 @@ func (l *Linker) settle(ctx context.Context, id string, c *cache) (bool, error) 
 		if err != nil {
 			return changed, err
 		}
-		var inds []ad.Indicator
-		var seen map[string]uint64
-		keys := l.keys(rec.Entry)
-		if rec.Entry != nil {
-			if _, err := l.fetch(ctx, keys, c, refresh); err != nil {
-				return changed, err
-			}
-			var nb []*entry
-			nb, seen = c.snapshot(keys)
-			inds = l.o.structural(rec.Entry, nb)
+		d, err := derive(rec, refresh)
+		if err != nil {
+			return changed, err
 		}
-		if sameIndicators(inds, rec.Linked) {
+		if d.same {
 			return changed || rec.Dirty, nil
 		}
-		rec.Linked, rec.Dirty, rec.Seq = inds, true, rec.Seq+1
+		d.set(rec)
+		rec.Dirty, rec.Seq = true, rec.Seq+1
 		if err := l.putRecord(ctx, id, rec, rev); err != nil {
 			if !conflict(err) {
 				return changed, err
@@ -430,16 +458,19 @@ func (l *Linker) settle(ctx context.Context, id string, c *cache) (bool, error) 
 			continue
 		}
 		changed = true
-		now, err := l.fetch(ctx, keys, c, true)
+		if d.reread == nil {
+			return changed, nil
+		}
+		now, err := d.reread()
 		if err != nil {
 			return changed, err
 		}
-		if sameRevisions(seen, now) {
+		if sameRevisions(d.seen, now) {
 			return changed, nil
 		}
-		refresh = false // fetch just refreshed them
+		refresh = false // reread just refreshed them
 	}
-	return changed, fmt.Errorf("crossad: ad %q: indicators did not settle after %d attempts", id, maxAttempts)
+	return changed, fmt.Errorf("crossad: ad %q: %s did not settle after %d attempts", id, what, maxAttempts)
 }
 
 // updateList puts add (nil: nothing) under key k in place of any entry of

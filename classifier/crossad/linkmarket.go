@@ -111,68 +111,38 @@ func (l *Linker) judgeMarket(ctx context.Context, id string, old, p *pricing) ([
 	return out, nil
 }
 
-// settleMarket is settle for an ad's market verdict: computed from the
-// days of its window, written (marked for republishing) if it changed, and
-// kept only if none of those days changed meanwhile.
+// settleMarket is settle for an ad's market verdict, computed from the
+// days of its window.
 func (l *Linker) settleMarket(ctx context.Context, id string, v *dayView) (bool, error) {
-	changed, refresh := false, false
 	window := int64(l.o.MarketWindow / time.Second)
-	for attempt := 0; attempt <= maxAttempts; attempt++ {
-		rec, rev, err := l.getRecord(ctx, id)
-		if errors.Is(err, ErrUnknownAd) {
-			return changed, nil
+	return l.settleLoop(ctx, id, "market verdict", func(rec *record, refresh bool) (derived, error) {
+		p := rec.Priced
+		if p == nil {
+			return derived{same: sameMarket(nil, rec.Market), set: func(r *record) { r.Market = nil }}, nil
 		}
+		keys := dayKeys(p.Cat, p.T-window, p.T)
+		if _, err := l.fetchDays(ctx, keys, v, refresh); err != nil {
+			return derived{}, err
+		}
+		all, seen := v.snapshot(keys)
+		var others []sample
+		for _, x := range all {
+			if x.id != id && x.s.T >= p.T-window && x.s.T <= p.T {
+				others = append(others, x.s)
+			}
+		}
+		raw, err := rec.raw()
 		if err != nil {
-			return changed, err
+			return derived{}, fmt.Errorf("crossad: ad %q: %w", id, err)
 		}
-		var ind *ad.Indicator
-		var keys []string
-		var seen map[string]uint64
-		if p := rec.Priced; p != nil {
-			keys = dayKeys(p.Cat, p.T-window, p.T)
-			if _, err := l.fetchDays(ctx, keys, v, refresh); err != nil {
-				return changed, err
-			}
-			var all []idSample
-			all, seen = v.snapshot(keys)
-			var others []sample
-			for _, x := range all {
-				if x.id != id && x.s.T >= p.T-window && x.s.T <= p.T {
-					others = append(others, x.s)
-				}
-			}
-			raw, err := rec.raw()
-			if err != nil {
-				return changed, fmt.Errorf("crossad: ad %q: %w", id, err)
-			}
-			ind = l.o.belowMarket(&raw, p.Cat, p.sample, others)
-		}
-		if sameMarket(ind, rec.Market) {
-			return changed || rec.Dirty, nil
-		}
-		rec.Market, rec.Dirty, rec.Seq = ind, true, rec.Seq+1
-		if err := l.putRecord(ctx, id, rec, rev); err != nil {
-			if !conflict(err) {
-				return changed, err
-			}
-			refresh = true
-			backoff(ctx, attempt)
-			continue
-		}
-		changed = true
-		if len(keys) == 0 {
-			return changed, nil
-		}
-		now, err := l.fetchDays(ctx, keys, v, true)
-		if err != nil {
-			return changed, err
-		}
-		if sameRevisions(seen, now) {
-			return changed, nil
-		}
-		refresh = false
-	}
-	return changed, fmt.Errorf("crossad: ad %q: market verdict did not settle after %d attempts", id, maxAttempts)
+		ind := l.o.belowMarket(&raw, p.Cat, p.sample, others)
+		return derived{
+			same:   sameMarket(ind, rec.Market),
+			set:    func(r *record) { r.Market = ind },
+			seen:   seen,
+			reread: func() (map[string]uint64, error) { return l.fetchDays(ctx, keys, v, true) },
+		}, nil
+	})
 }
 
 func sameMarket(a, b *ad.Indicator) bool {

@@ -87,6 +87,22 @@ func (p *published) link(ctx context.Context, l *Linker, r ad.Raw) error {
 	return l.Done(ctx, r.ID, linked.Seq)
 }
 
+// sameAsBatch checks that what l stores for each ad of dev, and what pub
+// published last for it, are Batch's answers (want).
+func sameAsBatch(t *testing.T, l *Linker, dev []devAd, want map[string][]ad.Indicator, pub *published) {
+	t.Helper()
+	stored := map[string][]ad.Indicator{}
+	for _, d := range dev {
+		linked, err := l.Indicators(ctxT(t), d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored[d.ID] = linked.Indicators
+	}
+	sameAnswers(t, "stored", dev, want, stored)
+	sameAnswers(t, "published", dev, want, pub.inds)
+}
+
 // sameAnswers compares per ad the indicators of got with want (Batch's),
 // ignoring ids in skip.
 func sameAnswers(t *testing.T, what string, dev []devAd, want, got map[string][]ad.Indicator, skip ...string) {
@@ -136,16 +152,7 @@ func TestLinkerMatchesBatch(t *testing.T) {
 			t.Fatalf("%s: %v", d.ID, err)
 		}
 	}
-	stored := map[string][]ad.Indicator{}
-	for _, d := range dev {
-		linked, err := l.Indicators(ctx, d.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stored[d.ID] = linked.Indicators
-	}
-	sameAnswers(t, "stored", dev, want, stored)
-	sameAnswers(t, "published", dev, want, pub.inds)
+	sameAsBatch(t, l, dev, want, pub)
 
 	// The first ad of grp-a1 had nothing when it came; the index shows the
 	// pattern on it because the later ads re-scored it.
@@ -212,16 +219,7 @@ func TestLinkersShareState(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			stored := map[string][]ad.Indicator{}
-			for _, d := range dev {
-				linked, err := ls[0].Indicators(ctx, d.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				stored[d.ID] = linked.Indicators
-			}
-			sameAnswers(t, "stored", dev, want, stored)
-			sameAnswers(t, "published", dev, want, pub.inds)
+			sameAsBatch(t, ls[0], dev, want, pub)
 		})
 	}
 }
@@ -253,16 +251,7 @@ func TestLinkerOrderDoesNotMatter(t *testing.T) {
 					t.Fatalf("%s: %v", d.ID, err)
 				}
 			}
-			stored := map[string][]ad.Indicator{}
-			for _, d := range dev {
-				linked, err := l.Indicators(ctx, d.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				stored[d.ID] = linked.Indicators
-			}
-			sameAnswers(t, "stored", dev, want, stored)
-			sameAnswers(t, "published", dev, want, pub.inds)
+			sameAsBatch(t, l, dev, want, pub)
 		})
 	}
 }
@@ -303,16 +292,7 @@ func TestLinkerResumesAfterRestart(t *testing.T) {
 	}
 	run(0, len(dev)/2)
 	l := run(len(dev)/2, len(dev))
-	stored := map[string][]ad.Indicator{}
-	for _, d := range dev {
-		linked, err := l.Indicators(ctx, d.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stored[d.ID] = linked.Indicators
-	}
-	sameAnswers(t, "stored", dev, want, stored)
-	sameAnswers(t, "published", dev, want, pub.inds)
+	sameAsBatch(t, l, dev, want, pub)
 }
 
 // TestLinkRedelivery: linking an ad again changes nothing, and returns the

@@ -14,6 +14,7 @@ import (
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/bus"
 	"github.com/adwatch/adwatch/classifier/crossad"
+	"github.com/adwatch/adwatch/internal/wait"
 )
 
 // Source delivers raw-ad messages: up to n as soon as there are any,
@@ -100,7 +101,7 @@ func (s *Stage) Run(ctx context.Context) error {
 		msgs, err := s.src.Next(ctx, 64, 500*time.Millisecond)
 		if err != nil && ctx.Err() == nil {
 			s.logger.Warn("fetch raw ads failed; retrying", "err", err)
-			sleep(ctx, time.Second)
+			wait.Sleep(ctx, time.Second)
 		}
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		s.handleAll(bctx, msgs)
@@ -259,15 +260,5 @@ func (s *Stage) deadLetter(ctx context.Context, m *bus.Msg, reason string) {
 	s.logger.Warn("dead-lettering a raw ad", "reason", reason)
 	if err := m.DeadLetter(ctx, reason); err != nil {
 		s.logger.Error("dead-letter failed; the message will be redelivered", "err", err)
-	}
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }

@@ -29,6 +29,7 @@ import (
 
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/bus"
+	"github.com/adwatch/adwatch/internal/wait"
 )
 
 // Publisher stores a message durably before returning; msgID makes a
@@ -180,7 +181,7 @@ func (c *Crawler) loop(ctx context.Context, s *Site) {
 	first := true
 	next := c.now()
 	for {
-		if !sleepUntil(ctx, next) {
+		if !wait.Sleep(ctx, time.Until(next)) {
 			return
 		}
 		var l *lease
@@ -227,21 +228,6 @@ func (c *Crawler) loop(ctx context.Context, s *Site) {
 // another holds.
 func (c *Crawler) leaseRetry(s *Site) time.Duration {
 	return min(time.Duration(s.Interval), c.leases.TTL()) / 2
-}
-
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-timer.C:
-		return true
-	}
 }
 
 // runCrawl runs one crawl of s and updates the state of its ads and of the

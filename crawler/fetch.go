@@ -21,6 +21,8 @@ import (
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/transform"
+
+	"github.com/adwatch/adwatch/internal/wait"
 )
 
 // fetcher is the http.RoundTripper under every request of one crawl (colly's
@@ -229,12 +231,7 @@ func (f *fetcher) release(p *hostPace) {
 		return
 	}
 	go func() {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-f.ctx.Done():
-		}
+		wait.Sleep(f.ctx, d)
 		<-p.slots
 	}()
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/bus"
+	"github.com/adwatch/adwatch/internal/wait"
 )
 
 // Store holds scored ads. Put returns only once every ad is durable; an ad
@@ -164,7 +165,7 @@ func (ix *Indexer) work(ctx context.Context) {
 		msgs, err := ix.src.Fetch(ctx, ix.opts.BatchSize, ix.opts.MaxWait)
 		if err != nil && ctx.Err() == nil {
 			ix.logger.Warn("fetch scored ads failed; retrying", "err", err)
-			sleep(ctx, time.Second)
+			wait.Sleep(ctx, time.Second)
 		}
 		if len(msgs) == 0 {
 			continue
@@ -256,7 +257,7 @@ func (ix *Indexer) put(runCtx context.Context, b batch) error {
 		for _, m := range b.kept {
 			_ = m.InProgress()
 		}
-		if !sleep(runCtx, backoff) {
+		if !wait.Sleep(runCtx, backoff) {
 			return err
 		}
 		backoff = min(2*backoff, ix.opts.MaxBackoff)
@@ -268,17 +269,5 @@ func (ix *Indexer) deadLetter(ctx context.Context, m *bus.Msg, reason string) {
 	ix.logger.Warn("dead-lettering a scored ad", "reason", reason)
 	if err := m.DeadLetter(ctx, reason); err != nil {
 		ix.logger.Error("dead-letter failed; the message will be redelivered", "err", err)
-	}
-}
-
-// sleep waits d or until ctx ends; it reports whether it waited the full d.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }

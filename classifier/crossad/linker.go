@@ -21,6 +21,7 @@ import (
 
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/bus"
+	"github.com/adwatch/adwatch/internal/wait"
 )
 
 // Store is the key-value bucket that holds the linking state, with
@@ -735,13 +736,7 @@ func backoff(ctx context.Context, attempt int) {
 	if attempt < 2 {
 		return
 	}
-	d := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
+	wait.Sleep(ctx, time.Duration(rand.Int64N(int64(time.Millisecond)<<min(attempt, 6))))
 }
 
 // deflaters are reused: a flate writer allocates most of a megabyte.

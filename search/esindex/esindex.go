@@ -109,6 +109,8 @@ import (
 
 	"github.com/elastic/go-elasticsearch/v8"
 	"github.com/elastic/go-elasticsearch/v8/esapi"
+
+	"github.com/adwatch/adwatch/internal/wait"
 )
 
 // Defaults for Options.
@@ -375,15 +377,15 @@ func (s *Store) setUp(ctx context.Context) (created bool, err error) {
 func (s *Store) waitReady(ctx context.Context) error {
 	var last error
 	for {
-		wait := 5 * time.Second
+		timeout := 5 * time.Second
 		if dl, ok := ctx.Deadline(); ok {
-			wait = min(wait, time.Until(dl))
+			timeout = min(timeout, time.Until(dl))
 		}
 		var health struct {
 			Status   string `json:"status"`
 			TimedOut bool   `json:"timed_out"`
 		}
-		err := s.do(ctx, esapi.ClusterHealthRequest{WaitForStatus: "yellow", Timeout: max(wait, time.Millisecond)}, &health)
+		err := s.do(ctx, esapi.ClusterHealthRequest{WaitForStatus: "yellow", Timeout: max(timeout, time.Millisecond)}, &health)
 		var ae *apiError
 		switch {
 		case err == nil && !health.TimedOut && health.Status != "red":
@@ -397,12 +399,8 @@ func (s *Store) waitReady(ctx context.Context) error {
 		default:
 			last = err
 		}
-		t := time.NewTimer(time.Second)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !wait.Sleep(ctx, time.Second) {
 			return fmt.Errorf("cluster not ready (yellow): %w (%w)", last, ctx.Err())
-		case <-t.C:
 		}
 	}
 }

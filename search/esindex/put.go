@@ -8,13 +8,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 	"unicode/utf8"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 	"github.com/elastic/go-elasticsearch/v8/esutil"
 
 	"github.com/adwatch/adwatch/ad"
+	"github.com/adwatch/adwatch/internal/wait"
 	"github.com/adwatch/adwatch/search"
 )
 
@@ -178,7 +178,7 @@ func (s *Store) put(ctx context.Context, ids []string, pick []int, body func(int
 				return fmt.Errorf("put %d ads: %d not stored after %d attempts; %q: %s", n, len(todo), attempt, todo[0].id, todo[0].reason)
 			}
 			s.logger.Warn("elasticsearch deferred ads; trying them again", "ads", len(todo), "of", n, "attempt", attempt, "reason", todo[0].reason)
-			if !sleep(ctx, backoff(s.opts.RetryBackoff, attempt)) {
+			if !wait.Sleep(ctx, backoff(s.opts.RetryBackoff, attempt)) {
 				return fmt.Errorf("put %d ads: %w", n, ctx.Err())
 			}
 		}
@@ -365,16 +365,4 @@ func (s *Store) refresh(ctx context.Context) error {
 		return fmt.Errorf("refresh %q: %d of %d shard copies failed", s.alias, res.Shards.Failed, res.Shards.Total)
 	}
 	return nil
-}
-
-// sleep waits d or until ctx ends; it reports whether it waited the full d.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

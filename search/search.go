@@ -76,6 +76,26 @@ type Query struct {
 	Size       int    // hits per page
 }
 
+// Window returns the hits q asks for as the offset of the first and how
+// many: page 1 and DefaultSize when unset; an error for a page or size out
+// of range, which every store returns as its own.
+func (q Query) Window() (from, size int, err error) {
+	page, size := q.Page, q.Size
+	if page == 0 {
+		page = 1
+	}
+	if size == 0 {
+		size = DefaultSize
+	}
+	if page < 1 || page > MaxPage {
+		return 0, 0, fmt.Errorf("search ads: page %d is not from 1 to %d", q.Page, MaxPage)
+	}
+	if size < 1 || size > MaxSize {
+		return 0, 0, fmt.Errorf("search ads: size %d is not from 1 to %d", q.Size, MaxSize)
+	}
+	return (page - 1) * size, size, nil
+}
+
 // Result is one page of hits with the total count and facet counts over every
 // matching ad (not only the page).
 type Result struct {

@@ -76,3 +76,25 @@ func TestLatest(t *testing.T) {
 		}
 	}
 }
+
+func TestWindow(t *testing.T) {
+	tests := []struct {
+		q          Query
+		from, size int
+		ok         bool
+	}{
+		{Query{}, 0, DefaultSize, true},
+		{Query{Page: 3, Size: 7}, 14, 7, true},
+		{Query{Page: MaxPage, Size: MaxSize}, (MaxPage - 1) * MaxSize, MaxSize, true},
+		{Query{Page: -1}, 0, 0, false},
+		{Query{Page: MaxPage + 1}, 0, 0, false},
+		{Query{Size: MaxSize + 1}, 0, 0, false},
+		{Query{Size: -5}, 0, 0, false},
+	}
+	for _, tt := range tests {
+		from, size, err := tt.q.Window()
+		if (err == nil) != tt.ok || from != tt.from || size != tt.size {
+			t.Errorf("%+v.Window() = %d, %d, %v; want %d, %d, ok %v", tt.q, from, size, err, tt.from, tt.size, tt.ok)
+		}
+	}
+}

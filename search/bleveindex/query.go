@@ -67,25 +67,16 @@ func (ix *Index) Search(ctx context.Context, q search.Query) (search.Result, err
 
 // request translates q into a bleve search request.
 func request(q search.Query) (*bleve.SearchRequest, error) {
-	page, size := q.Page, q.Size
-	if page == 0 {
-		page = 1
-	}
-	if size == 0 {
-		size = search.DefaultSize
-	}
-	if page < 1 || page > search.MaxPage {
-		return nil, fmt.Errorf("search ads: page %d is not from 1 to %d", q.Page, search.MaxPage)
-	}
-	if size < 1 || size > search.MaxSize {
-		return nil, fmt.Errorf("search ads: size %d is not from 1 to %d", q.Size, search.MaxSize)
+	from, size, err := q.Window()
+	if err != nil {
+		return nil, err
 	}
 	order, err := sortOrder(q.Sort)
 	if err != nil {
 		return nil, err
 	}
 
-	req := bleve.NewSearchRequestOptions(filter(q), size, (page-1)*size, false)
+	req := bleve.NewSearchRequestOptions(filter(q), size, from, false)
 	req.Fields = []string{fieldSource}
 	req.Sort = order
 	// The order never uses relevance, so scoring would be wasted work.

@@ -79,18 +79,9 @@ type bucket struct {
 
 // searchBody translates q into the body of a _search request.
 func searchBody(q search.Query) ([]byte, error) {
-	page, size := q.Page, q.Size
-	if page == 0 {
-		page = 1
-	}
-	if size == 0 {
-		size = search.DefaultSize
-	}
-	if page < 1 || page > search.MaxPage {
-		return nil, fmt.Errorf("search ads: page %d is not from 1 to %d", q.Page, search.MaxPage)
-	}
-	if size < 1 || size > search.MaxSize {
-		return nil, fmt.Errorf("search ads: size %d is not from 1 to %d", q.Size, search.MaxSize)
+	from, size, err := q.Window()
+	if err != nil {
+		return nil, err
 	}
 	order, err := sortOrder(q.Sort)
 	if err != nil {
@@ -111,7 +102,7 @@ func searchBody(q search.Query) ([]byte, error) {
 		"order": []obj{{"_count": "desc"}, {"_key": "asc"}},
 	}}}
 	body := obj{
-		"from":             (page - 1) * size,
+		"from":             from,
 		"size":             size,
 		"track_total_hits": true,
 		"query":            filter(q),

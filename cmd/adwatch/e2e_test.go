@@ -18,7 +18,6 @@ import (
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/classifier"
 	"github.com/adwatch/adwatch/classifier/crossad"
-	"github.com/adwatch/adwatch/crawler"
 	"github.com/adwatch/adwatch/search"
 	"github.com/adwatch/adwatch/simulator"
 )
@@ -33,25 +32,10 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sites, err := crawler.LoadSites("../../configs/sites")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range sites {
-		s.BaseURL = urls[s.Name]
-	}
-	rules, err := classifier.LoadRules("../../configs/rules")
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := groundTruth(sim, urls)
-	addr := freeAddr(t)
-	cfg := DefaultConfig()
-	cfg.Data, cfg.Addr = t.TempDir(), addr
-	p, err := startPipeline(ctx, pipelineConfig{
-		cfg: cfg, stages: allStages, sites: sites, rules: rules,
-		logger: slog.New(slog.DiscardHandler),
-	})
+	pc := simPipeline(t, urls)
+	cfg, rules, addr := pc.cfg, pc.rules.Current(), pc.cfg.Addr
+	p, err := startPipeline(ctx, pc)
 	if err != nil {
 		t.Fatal(err)
 	}

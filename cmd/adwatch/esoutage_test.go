@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"os"
 	"os/exec"
@@ -14,8 +13,6 @@ import (
 
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/bus"
-	"github.com/adwatch/adwatch/classifier"
-	"github.com/adwatch/adwatch/crawler"
 	"github.com/adwatch/adwatch/search/esindex/estest"
 	"github.com/adwatch/adwatch/simulator"
 )
@@ -55,18 +52,9 @@ func TestElasticsearchOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := groundTruth(sim, urls)
-	sites, err := crawler.LoadSites(siteConfigsFor(t, urls))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := classifier.LoadRules("../../configs/rules")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := DefaultConfig()
-	cfg.Data, cfg.Addr = t.TempDir(), freeAddr(t)
-	cfg.ES.URL, cfg.ES.Index = "http://127.0.0.1:"+port, fmt.Sprintf("adwatch-outage-%d", time.Now().UnixNano())
-	p, err := startPipeline(ctx, pipelineConfig{cfg: cfg, stages: allStages, sites: sites, rules: rules, logger: slog.New(slog.DiscardHandler)})
+	pc := simPipeline(t, urls)
+	pc.cfg.ES.URL, pc.cfg.ES.Index = "http://127.0.0.1:"+port, fmt.Sprintf("adwatch-outage-%d", time.Now().UnixNano())
+	p, err := startPipeline(ctx, pc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +90,7 @@ func TestElasticsearchOutage(t *testing.T) {
 		st := p.progress()
 		return st.AdsInIndex == int64(len(want)) && st.IndexerPending == 0 && st.ClassifierPending == 0, fmt.Sprintf("%+v", st)
 	})
-	all := searchAll(t, "http://"+cfg.Addr, url.Values{})
+	all := searchAll(t, "http://"+pc.cfg.Addr, url.Values{})
 	seen := map[string]bool{}
 	for _, h := range all {
 		if seen[h.ID] || want[h.ID].URL == "" {

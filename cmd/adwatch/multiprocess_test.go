@@ -284,6 +284,24 @@ func firstCity(want map[string]ad.Raw) string {
 	return cities[0]
 }
 
+// simPipeline is the configuration of a whole pipeline in this process:
+// the shipped site configs pointed at the simulated sites' urls, the
+// shipped rules, a fresh data directory and a free loopback address.
+func simPipeline(t *testing.T, urls map[string]string) pipelineConfig {
+	t.Helper()
+	sites, err := crawler.LoadSites(siteConfigsFor(t, urls))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := classifier.LoadRules("../../configs/rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Data, cfg.Addr = t.TempDir(), freeAddr(t)
+	return pipelineConfig{cfg: cfg, stages: allStages, sites: sites, rules: rules, logger: slog.New(slog.DiscardHandler)}
+}
+
 // siteConfigsFor writes the shipped simulator site configs pointed at urls.
 func siteConfigsFor(t *testing.T, urls map[string]string) string {
 	t.Helper()
@@ -305,18 +323,9 @@ func siteConfigsFor(t *testing.T, urls map[string]string) string {
 // index, waits until it has indexed every simulated ad and returns its API.
 func startOneBinary(t *testing.T, ctx context.Context, urls map[string]string) string {
 	t.Helper()
-	sites, err := crawler.LoadSites(siteConfigsFor(t, urls))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := classifier.LoadRules("../../configs/rules")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := DefaultConfig()
-	cfg.Data, cfg.Addr = t.TempDir(), freeAddr(t)
+	pc := simPipeline(t, urls)
 	ctx, cancel := context.WithCancel(ctx)
-	p, err := startPipeline(ctx, pipelineConfig{cfg: cfg, stages: allStages, sites: sites, rules: rules, logger: slog.New(slog.DiscardHandler)})
+	p, err := startPipeline(ctx, pc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +334,7 @@ func startOneBinary(t *testing.T, ctx context.Context, urls map[string]string) s
 		st := p.progress()
 		return st.ClassifierPending == 0 && st.IndexerPending == 0 && st.Published > 0 && st.SitesCrawled >= int64(len(urls)), fmt.Sprintf("%+v", st)
 	})
-	return "http://" + cfg.Addr
+	return "http://" + pc.cfg.Addr
 }
 
 // refreshES makes everything written through alias visible to searches.

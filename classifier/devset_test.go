@@ -1,32 +1,16 @@
 package classifier
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/classifier/devset"
 )
 
-type devAd struct {
-	ad.Raw
-	Labels Labels `json:"labels"`
-}
+type devAd = devset.Ad
 
-func loadDevSet(tb testing.TB) []devAd {
-	tb.Helper()
-	var out []devAd
-	for i, line := range devset.Lines(tb) {
-		var d devAd
-		if err := json.Unmarshal(line, &d); err != nil {
-			tb.Fatalf("dev set line %d: %v", i+1, err)
-		}
-		out = append(out, d)
-	}
-	return out
-}
+func loadDevSet(tb testing.TB) []devAd { return devset.Ads(tb) }
 
 func loadConfigRules(tb testing.TB) *Rules {
 	tb.Helper()
@@ -61,7 +45,7 @@ func TestDevSet(t *testing.T) {
 	ids := ruleIDs(r)
 	var recs []LabelledResult
 	for _, d := range ads {
-		l := d.Labels
+		l := Labels(d.Labels)
 		l.Indicators = slices.DeleteFunc(slices.Clone(l.Indicators), func(id string) bool { return !slices.Contains(ids, id) })
 		recs = append(recs, LabelledResult{ID: d.ID, Labels: l, Assessment: r.Classify(d.Raw)})
 	}

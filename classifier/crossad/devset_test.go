@@ -1,7 +1,6 @@
 package crossad
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,27 +10,9 @@ import (
 	"github.com/adwatch/adwatch/classifier/devset"
 )
 
-type devAd struct {
-	ad.Raw
-	Labels struct {
-		Indicators []string `json:"indicators"`
-		Phones     []string `json:"phones_e164"`
-		Group      string   `json:"group"`
-	} `json:"labels"`
-}
+type devAd = devset.Ad
 
-func loadDevSet(tb testing.TB) []devAd {
-	tb.Helper()
-	var out []devAd
-	for i, line := range devset.Lines(tb) {
-		var d devAd
-		if err := json.Unmarshal(line, &d); err != nil {
-			tb.Fatalf("dev set line %d: %v", i+1, err)
-		}
-		out = append(out, d)
-	}
-	return out
-}
+func loadDevSet(tb testing.TB) []devAd { return devset.Ads(tb) }
 
 func devRaws(dev []devAd) []ad.Raw {
 	out := make([]ad.Raw, len(dev))

@@ -6,9 +6,12 @@ package devset
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/adwatch/adwatch/ad"
 )
 
 // rel is where the set lies relative to a folder above the repository.
@@ -58,6 +61,40 @@ func Lines(tb testing.TB) [][]byte {
 	}
 	if err := sc.Err(); err != nil {
 		tb.Fatal(err)
+	}
+	return out
+}
+
+// Ad is one record of the dev set: the raw ad and its labels (see the
+// dev set's README).
+type Ad struct {
+	ad.Raw
+	Labels Labels `json:"labels"`
+}
+
+// Labels are a record's labels; the fields are classifier.Labels', so one
+// converts to the other.
+type Labels struct {
+	Indicators []string `json:"indicators"`
+	Phones     []string `json:"phones_e164"`
+	MinorCue   bool     `json:"minor_cue"`
+	Group      string   `json:"group,omitempty"`
+	Note       string   `json:"note,omitempty"`
+}
+
+// Ads returns the dev set's records, decoded; a record that does not
+// decode fails the test with its line.
+func Ads(tb testing.TB) []Ad {
+	tb.Helper()
+	lines := Lines(tb)
+	out := make([]Ad, len(lines))
+	for i, line := range lines {
+		if err := json.Unmarshal(line, &out[i]); err != nil {
+			tb.Fatalf("dev set line %d: %v", i+1, err)
+		}
+	}
+	if len(out) == 0 {
+		tb.Fatal("the dev set is empty")
 	}
 	return out
 }

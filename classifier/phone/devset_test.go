@@ -1,7 +1,6 @@
 package phone
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -17,34 +16,16 @@ const (
 	maxFalsePositives = 0
 )
 
-type devAd struct {
-	ID     string   `json:"id"`
-	Title  string   `json:"title"`
-	Text   string   `json:"text"`
-	Phones []string `json:"phones"`
-	Labels struct {
-		Indicators []string `json:"indicators"`
-		Phones     []string `json:"phones_e164"`
-		Note       string   `json:"note"`
-	} `json:"labels"`
-}
+type devAd struct{ devset.Ad }
 
 // adText is what Extract sees for an ad: title and text, which is also what
 // a worker reads.
 func (a *devAd) adText() string { return a.Title + "\n" + a.Text }
 
 func loadDevSet(tb testing.TB) []devAd {
-	tb.Helper()
 	var ads []devAd
-	for i, line := range devset.Lines(tb) {
-		var a devAd
-		if err := json.Unmarshal(line, &a); err != nil {
-			tb.Fatalf("dev set line %d: %v", i+1, err)
-		}
-		ads = append(ads, a)
-	}
-	if len(ads) == 0 {
-		tb.Fatal("dev set is empty")
+	for _, a := range devset.Ads(tb) {
+		ads = append(ads, devAd{a})
 	}
 	return ads
 }

@@ -1,9 +1,6 @@
 package crossad_test
 
 import (
-	"bufio"
-	"encoding/json"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -21,30 +18,12 @@ import (
 func TestClassifyLinked(t *testing.T) {
 	rules, err := classifier.LoadRules("../../configs/rules")
 	if err != nil {
-		t.Skipf("rules: %v", err)
+		t.Fatalf("rules: %v", err)
 	}
-	f, err := os.Open(devset.Path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	type devAd struct {
-		ad.Raw
-		Labels struct {
-			Group string `json:"group"`
-		} `json:"labels"`
-	}
-	var dev []devAd
-	var raws []ad.Raw
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var d devAd
-		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
-			t.Fatal(err)
-		}
-		dev = append(dev, d)
-		raws = append(raws, d.Raw)
+	dev := devset.Ads(t)
+	raws := make([]ad.Raw, len(dev))
+	for i, d := range dev {
+		raws[i] = d.Raw
 	}
 	key, _ := crossad.NewContactKey([]byte("adwatch test contact key, not a secret"))
 	linked, err := crossad.Batch(key, raws, crossad.Options{})
@@ -80,28 +59,10 @@ func TestClassifyLinked(t *testing.T) {
 // with the classifier's hourly prices (classifier.HourlyPriceDKK), which
 // the pipeline wires in through Options.HourlyPrice.
 func TestDevSetWithClassifierPrices(t *testing.T) {
-	f, err := os.Open(devset.Path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	type devAd struct {
-		ad.Raw
-		Labels struct {
-			Indicators []string `json:"indicators"`
-		} `json:"labels"`
-	}
-	var dev []devAd
-	var raws []ad.Raw
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var d devAd
-		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
-			t.Fatal(err)
-		}
-		dev = append(dev, d)
-		raws = append(raws, d.Raw)
+	dev := devset.Ads(t)
+	raws := make([]ad.Raw, len(dev))
+	for i, d := range dev {
+		raws[i] = d.Raw
 	}
 	key, _ := crossad.NewContactKey([]byte("adwatch test contact key, not a secret"))
 	linked, err := crossad.Batch(key, raws, crossad.Options{HourlyPrice: classifier.HourlyPriceDKK})

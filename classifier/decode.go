@@ -252,28 +252,31 @@ type patternSpec struct {
 	path string
 }
 
+// indicatorSpec is an indicator as its rule file defines it, with where.
 type indicatorSpec struct {
-	pos         pos
-	path        string
-	id          string
-	idPos       pos
-	family      string
-	familyPos   pos
-	grade       string
-	weight      float64
-	cap         float64
-	hasCap      bool
-	description string
-	fields      uint8
-	flags       []string
-	when        gate
-	age         *ageCond
-	phoneNot    []string
-	phoneObsc   bool
-	langExclude []string
-	boost       *boost
-	patterns    []patternSpec
-	tests       []indicatorTest
+	indicatorDef
+	pos       pos
+	path      string
+	idPos     pos
+	familyPos pos
+	patterns  []patternSpec
+}
+
+// indicatorDef is what an indicator keeps of its definition once compiled.
+type indicatorDef struct {
+	id, family, grade, description string
+	weight                         float64
+	cap                            float64
+	hasCap                         bool
+	fields                         uint8
+	flags                          []string
+	when                           gate
+	age                            *ageCond
+	phoneNot                       []string
+	phoneObsc                      bool
+	langExclude                    []string
+	boost                          *boost
+	tests                          []indicatorTest
 
 	cues         []cueSpec
 	minCues      int
@@ -520,7 +523,7 @@ func (d *decoder) parseScoring(n *yaml.Node) *scoringSpec {
 }
 
 func (d *decoder) parseIndicator(n *yaml.Node, path string) *indicatorSpec {
-	ind := &indicatorSpec{pos: d.pos(n), path: path, weight: -1, fields: fieldTitle | fieldText}
+	ind := &indicatorSpec{pos: d.pos(n), path: path, indicatorDef: indicatorDef{weight: -1, fields: fieldTitle | fieldText}}
 	var negs []patternSpec
 	var idNode *yaml.Node
 	// given records the fields present, valid or not, so that an invalid

@@ -86,29 +86,9 @@ func (r *Rules) putScratch(s *scratch) {
 }
 
 type indicator struct {
-	id, family, grade, description string
-	weight                         float64
-	cap                            float64
-	hasCap                         bool
-	fields                         uint8
-	flags                          []string
-	when                           gate
-	age                            *ageCond
-	phoneNot                       []string
-	phoneObsc                      bool
-	langExclude                    []string
-	boost                          *boost
-	pos                            pos
-	tests                          []indicatorTest
-	fam                            *family
-
-	adLangNot    bool
-	unlessLangs  []string
-	unlessDomain bool
-	unlessName   bool
-	payMin       float64
-	cues         []cueSpec
-	minCues      int
+	indicatorDef
+	pos          pos
+	fam          *family
 	requiredCues uint32 // bit set of the required cues
 }
 
@@ -337,15 +317,8 @@ func compile(files []ruleFile) (*Rules, error) {
 					errs = append(errs, errorAt(s.pos, s.path+".boost.family", "unknown family %q", s.boost.family))
 				}
 			}
-			ind := &indicator{
-				id: s.id, family: s.family, grade: s.grade, description: s.description,
-				weight: max(s.weight, 0), cap: s.cap, hasCap: s.hasCap, fields: s.fields,
-				flags: s.flags, when: s.when, age: s.age, phoneNot: s.phoneNot,
-				phoneObsc: s.phoneObsc, langExclude: s.langExclude, boost: s.boost,
-				pos: s.pos, tests: s.tests, fam: fam,
-				adLangNot: s.adLangNot, unlessLangs: s.unlessLangs, unlessDomain: s.unlessDomain, unlessName: s.unlessName,
-				payMin: s.payMin, cues: s.cues, minCues: s.minCues,
-			}
+			ind := &indicator{indicatorDef: s.indicatorDef, pos: s.pos, fam: fam}
+			ind.weight = max(ind.weight, 0)
 			for k, c := range s.cues {
 				if c.required {
 					ind.requiredCues |= 1 << k

@@ -15,7 +15,6 @@ import (
 
 	"github.com/adwatch/adwatch/ad"
 	"github.com/adwatch/adwatch/bus"
-	"github.com/adwatch/adwatch/bus/bustest"
 	"github.com/adwatch/adwatch/simulator"
 )
 
@@ -181,11 +180,7 @@ func (r *recorder) total() int {
 // publishes nothing new.
 func TestCrawlerPublishesEachVersionOnce(t *testing.T) {
 	sim, sites, _ := simSites(t, simulator.Options{Seed: 5, RosaAds: 20, NattelysAds: 20})
-	b := bustest.Start(t)
-	kv, err := b.KeyValue(context.Background(), "crawl_state", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, kv := stateBus(t)
 	var list []*Site
 	for _, s := range sites {
 		list = append(list, s)

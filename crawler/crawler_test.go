@@ -17,7 +17,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/adwatch/adwatch/bus/bustest"
 	"github.com/adwatch/adwatch/simulator"
 )
 
@@ -154,12 +153,8 @@ html:
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := bustest.Start(t)
+	_, kv := stateBus(t)
 	ctx := context.Background()
-	kv, err := b.KeyValue(ctx, "crawl_state", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
 	pub := &recorder{}
 	var goneMu sync.Mutex
 	var gone []Gone
@@ -338,12 +333,8 @@ func TestNewMetricsTwiceOnOneRegistry(t *testing.T) {
 func TestRetryAfterIsKeptInTheSiteRecord(t *testing.T) {
 	_, base := hostile(t, simulator.HostileOptions{})
 	s := hostileSite(t, base, "/ratelimit/forever", "", "")
-	b := bustest.Start(t)
+	_, kv := stateBus(t)
 	ctx := context.Background()
-	kv, err := b.KeyValue(ctx, "crawl_state", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := New([]*Site{s}, &recorder{}, kv, discard)
 	var rec siteRecord
 	c.runCrawl(ctx, s, nil, &rec, discard)

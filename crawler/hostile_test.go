@@ -16,7 +16,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/adwatch/adwatch/ad"
-	"github.com/adwatch/adwatch/bus/bustest"
 	"github.com/adwatch/adwatch/simulator"
 )
 
@@ -367,13 +366,9 @@ func TestCrawlerKeepsRunningAmongHostileSites(t *testing.T) {
 		s.Name = "hostile-" + strconv.Itoa(i)
 		list = append(list, s)
 	}
-	b := bustest.Start(t)
+	_, kv := stateBus(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	kv, err := b.KeyValue(ctx, "crawl_state", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
 	pub := &recorder{}
 	log := newCrawlLog()
 	c := New(list, pub, kv, discard)

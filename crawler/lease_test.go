@@ -71,17 +71,10 @@ func waitUntil(limit time.Duration, cond func() bool) bool {
 // version is published once in all.
 func TestTwoCrawlersShareSitesOneAtATime(t *testing.T) {
 	sim, sites, _ := simSites(t, simulator.Options{Seed: 8, RosaAds: 30, NattelysAds: 30})
-	b := bustest.Start(t)
+	b, kv := stateBus(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	kv, err := b.KeyValue(ctx, "crawl_state", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leases, err := b.Leases(ctx, "crawl_leases", 2*time.Second, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	leases := testLeases(t, b, 2*time.Second)
 	var list []*Site
 	for _, name := range simulator.Sites() {
 		s := *sites[name]
@@ -130,18 +123,11 @@ func TestTwoCrawlersShareSitesOneAtATime(t *testing.T) {
 // (it never renews) holds it up for the lease's TTL, no longer.
 func TestLeaseOfADeadCrawlerLapses(t *testing.T) {
 	_, sites, _ := simSites(t, simulator.Options{Seed: 2, RosaAds: 10, NattelysAds: -1})
-	b := bustest.Start(t)
+	b, kv := stateBus(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	kv, err := b.KeyValue(ctx, "crawl_state", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
 	const ttl = 2 * time.Second
-	leases, err := b.Leases(ctx, "crawl_leases", ttl, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	leases := testLeases(t, b, ttl)
 	taken := time.Now()
 	if _, err := leases.Acquire(ctx, "crawl.sim-rosa", "dead"); err != nil {
 		t.Fatal(err)
@@ -174,17 +160,10 @@ func TestLeaseOfADeadCrawlerLapses(t *testing.T) {
 // the middle of a crawl, the crawl stops.
 func TestLostLeaseStopsTheCrawl(t *testing.T) {
 	_, sites, _ := simSites(t, simulator.Options{Seed: 2, RosaAds: 200, NattelysAds: -1})
-	b := bustest.Start(t)
+	b, kv := stateBus(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	kv, err := b.KeyValue(ctx, "crawl_state", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leases, err := b.Leases(ctx, "crawl_leases", 3*time.Second, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	leases := testLeases(t, b, 3*time.Second)
 	s := *sites["sim-rosa"]
 	d := Duration(20 * time.Millisecond) // slow enough to be caught mid-crawl
 	s.Delay, s.Jitter, s.Parallelism = &d, new(Duration), 1
@@ -210,4 +189,26 @@ func TestLostLeaseStopsTheCrawl(t *testing.T) {
 	if c.Stats().Crawls != 0 || !rec.LastCrawl.IsZero() {
 		t.Errorf("a crawl cut short by a lost lease was recorded as done")
 	}
+}
+
+// stateBus starts an embedded JetStream and opens the crawl-state bucket
+// on it, as the pipeline does.
+func stateBus(t *testing.T) (*bus.Bus, *bus.KV) {
+	t.Helper()
+	b := bustest.Start(t)
+	kv, err := b.KeyValue(context.Background(), "crawl_state", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, kv
+}
+
+// testLeases opens the crawl-lease bucket on b with leases lasting ttl.
+func testLeases(t *testing.T, b *bus.Bus, ttl time.Duration) *bus.Leases {
+	t.Helper()
+	l, err := b.Leases(context.Background(), "crawl_leases", ttl, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }

@@ -102,8 +102,8 @@ func (s *Simulator) nattelysMux() http.Handler {
 			return
 		}
 		out := apiPage{Page: page, TotalPages: pages, Ads: []apiAd{}}
-		for i := len(ads) - 1 - (page-1)*nattelysPerPage; page <= pages && i >= 0 && len(out.Ads) < nattelysPerPage; i-- {
-			out.Ads = append(out.Ads, ads[i].api())
+		for _, a := range pageOf(ads, page, nattelysPerPage) {
+			out.Ads = append(out.Ads, a.api())
 		}
 		writeJSON(w, http.StatusOK, out)
 	})

@@ -60,10 +60,9 @@ func (s *Simulator) rosaMux() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		// Newest first, as classifieds list them: the highest n on page 1.
 		var items []adView
-		for i := len(ads) - 1 - (page-1)*rosaPerPage; i >= 0 && len(items) < rosaPerPage; i-- {
-			items = append(items, ads[i].view())
+		for _, a := range pageOf(ads, page, rosaPerPage) {
+			items = append(items, a.view())
 		}
 		data := struct {
 			Page, Prev, Next int
@@ -86,6 +85,16 @@ func (s *Simulator) rosaMux() http.Handler {
 		render(w, rosaDetail, a.view())
 	})
 	return mux
+}
+
+// pageOf returns page (1-based) of ads listed newest first, as classifieds
+// list them: the highest n on page 1; none past the end.
+func pageOf(ads []*adSpec, page, perPage int) []*adSpec {
+	var out []*adSpec
+	for i := len(ads) - 1 - (page-1)*perPage; i >= 0 && len(out) < perPage; i-- {
+		out = append(out, ads[i])
+	}
+	return out
 }
 
 // pageParam reads ?page=N (default 1).

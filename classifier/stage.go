@@ -114,43 +114,45 @@ func (s *Stage) Run(ctx context.Context) error {
 // to one worker, in order, so that its versions are linked in the order
 // they were published.
 func (s *Stage) handleAll(ctx context.Context, msgs []*bus.Msg) {
-	if s.opts.Workers == 1 || len(msgs) <= 1 {
-		for _, m := range msgs {
-			s.handle(ctx, m)
+	lanes := make([][]rawMsg, min(s.opts.Workers, len(msgs)))
+	for _, m := range msgs {
+		rm := rawMsg{m: m}
+		rm.err = json.Unmarshal(m.Data(), &rm.r)
+		h := fnv.New32a()
+		h.Write([]byte(rm.r.ID))
+		i := h.Sum32() % uint32(len(lanes))
+		lanes[i] = append(lanes[i], rm)
+	}
+	if len(lanes) == 1 {
+		for _, rm := range lanes[0] {
+			s.handle(ctx, rm)
 		}
 		return
 	}
-	lanes := make([][]*bus.Msg, s.opts.Workers)
-	for _, m := range msgs {
-		var head struct {
-			ID string `json:"id"`
-		}
-		_ = json.Unmarshal(m.Data(), &head) // handle says what is wrong with it
-		h := fnv.New32a()
-		h.Write([]byte(head.ID))
-		i := h.Sum32() % uint32(len(lanes))
-		lanes[i] = append(lanes[i], m)
-	}
 	var wg sync.WaitGroup
 	for _, lane := range lanes {
-		if len(lane) == 0 {
-			continue
-		}
 		wg.Go(func() {
-			for _, m := range lane {
-				s.handle(ctx, m)
+			for _, rm := range lane {
+				s.handle(ctx, rm)
 			}
 		})
 	}
 	wg.Wait()
 }
 
-func (s *Stage) handle(ctx context.Context, m *bus.Msg) {
-	var r ad.Raw
-	if err := json.Unmarshal(m.Data(), &r); err != nil || r.ID == "" || r.Site == "" {
+// rawMsg is a raw-ad message with the ad decoded from it, or why not.
+type rawMsg struct {
+	m   *bus.Msg
+	r   ad.Raw
+	err error
+}
+
+func (s *Stage) handle(ctx context.Context, rm rawMsg) {
+	m, r := rm.m, rm.r
+	if rm.err != nil || r.ID == "" || r.Site == "" {
 		reason := "raw ad without id or site"
-		if err != nil {
-			reason = fmt.Sprintf("raw ad is not valid JSON: %v", err)
+		if rm.err != nil {
+			reason = fmt.Sprintf("raw ad is not valid JSON: %v", rm.err)
 		}
 		s.deadLetter(ctx, m, reason)
 		return

@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"regexp"
 	"time"
 )
 
@@ -60,6 +61,23 @@ func NewID(site, canonicalURL string) string {
 	sum := sha256.Sum256([]byte(site + "\x00" + canonicalURL))
 	return site + "-" + hex.EncodeToString(sum[:8])
 }
+
+// idShape is the shape of the ids NewID makes: the site name, "-" and 16
+// hex digits of a hash (which is never a phone number).
+const idShape = `[a-z0-9][a-z0-9_.-]*-[0-9a-f]{16}`
+
+var (
+	wholeID  = regexp.MustCompile(`^` + idShape + `$`)
+	idInText = regexp.MustCompile(idShape + `\b`)
+)
+
+// IsNewID reports whether id has the shape of the ids NewID makes (ids
+// from a file may be anything).
+func IsNewID(id string) bool { return wholeID.MatchString(id) }
+
+// NewIDsIn returns where text names ids of NewID's shape, as [start, end)
+// pairs: the cross-ad evidence names the ads it links that way.
+func NewIDsIn(text string) [][]int { return idInText.FindAllStringIndex(text, -1) }
 
 // Version returns a hash of the ad's content (everything but FetchedAt), so
 // that publishing an unchanged ad again is recognised as the same version.

@@ -105,3 +105,23 @@ func TestObservedAt(t *testing.T) {
 		}
 	}
 }
+
+func TestNewIDShape(t *testing.T) {
+	id := NewID("sim-rosa", "https://x.example/ad/1")
+	if !IsNewID(id) {
+		t.Errorf("IsNewID(%q) = false for an id NewID made", id)
+	}
+	for _, bad := range []string{"dev-0003", "ad-29750341", id + "x", "", "Sim-" + id[len("sim-rosa-"):]} {
+		if IsNewID(bad) {
+			t.Errorf("IsNewID(%q) = true", bad)
+		}
+	}
+	text := "ads " + id + ", dev-0003 and " + NewID("sim-nattelys", "u") + "."
+	var got []string
+	for _, m := range NewIDsIn(text) {
+		got = append(got, text[m[0]:m[1]])
+	}
+	if len(got) != 2 || got[0] != id {
+		t.Errorf("NewIDsIn found %q", got)
+	}
+}

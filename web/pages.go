@@ -9,7 +9,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -210,15 +209,11 @@ type textPart struct {
 	Text, AdID string
 }
 
-// adIDInText finds ad ids (ad.NewID: site, "-", 16 hex digits) in the
-// text of cross-ad evidence.
-var adIDInText = regexp.MustCompile(`[a-z0-9][a-z0-9_.-]*-[0-9a-f]{16}\b`)
-
 // crossAdParts cuts cross-ad evidence text at the ad ids it names.
 func crossAdParts(text string) []textPart {
 	var out []textPart
 	last := 0
-	for _, m := range adIDInText.FindAllStringIndex(text, -1) {
+	for _, m := range ad.NewIDsIn(text) {
 		if m[0] > last {
 			out = append(out, textPart{Text: text[last:m[0]]})
 		}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"math/bits"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -506,15 +505,11 @@ func adList(s []*entry) string {
 	return "ads " + strings.Join(ids, ", ")
 }
 
-// crawlerID is the shape of the ids crawlers give ads (ad.NewID): a site
-// name and 16 hex digits of a hash, which is no phone number.
-var crawlerID = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*-[0-9a-f]{16}$`)
-
 // idText is an ad id as evidence names it: whole when a crawler made it,
 // so that the UI can link it; otherwise (ids from a file) made safe like
 // any other ad-derived text.
 func idText(id string) string {
-	if crawlerID.MatchString(id) {
+	if ad.IsNewID(id) {
 		return id
 	}
 	return safeText(id)
